@@ -1,0 +1,147 @@
+"""Faker-fed pools of simulated people and personal data, built once per session.
+
+Faker costs 70-200 us a call (field notes), so a session draws a few hundred name parts and
+addresses up front and composes thousands of authors from them with its own seeded RNG.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from faker import Faker
+
+from engine.records import Author
+
+LOCALES = {"en": "en_US", "ko": "ko_KR"}
+#: Name parts and addresses drawn from Faker per pool (enough variety, ~60 ms to build).
+FAKER_DRAWS = 160
+
+
+@dataclass(frozen=True, slots=True)
+class FakerParts:
+    first_names: tuple[str, ...]
+    last_names: tuple[str, ...]
+    ascii_words: tuple[str, ...]
+    addresses: tuple[str, ...]
+    email_domains: tuple[str, ...]
+    cities: tuple[str, ...]
+
+
+@lru_cache(maxsize=8)
+def faker_parts(language: str, seed: int) -> FakerParts:
+    """Name parts and addresses from Faker for a language; cached per (language, seed)."""
+    fake = Faker(LOCALES[language])
+    fake.seed_instance(seed)
+    ascii_fake = Faker("en_US")
+    ascii_fake.seed_instance(seed + 1)
+    firsts = tuple(dict.fromkeys(fake.first_name() for _ in range(FAKER_DRAWS)))
+    lasts = tuple(dict.fromkeys(fake.last_name() for _ in range(FAKER_DRAWS // 2)))
+    words = tuple(dict.fromkeys(
+        _ascii(w) for w in (ascii_fake.user_name() for _ in range(FAKER_DRAWS)) if _ascii(w)))
+    addresses = tuple(fake.address().replace("\n", ", ") for _ in range(FAKER_DRAWS // 2))
+    domains = tuple(dict.fromkeys(ascii_fake.free_email_domain() for _ in range(20)))
+    cities = tuple(dict.fromkeys(fake.city() for _ in range(40)))
+    return FakerParts(firsts, lasts, words, addresses, domains, cities)
+
+
+def _ascii(text: str) -> str:
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9_]", "", plain).lower()
+
+
+#: Follower counts: a Pareto tail (alpha 1.1) over a floor of 20, as reach is on social media.
+FOLLOWER_ALPHA = 1.1
+FOLLOWER_FLOOR = 20
+#: Reach from which an account counts as high-reach (priority and amplification).
+HIGH_REACH_FOLLOWERS = 20_000
+
+
+class PeopleFactory:
+    """Makes authors and personal-data values from Faker parts and a session RNG."""
+
+    def __init__(self, language: str, rng: random.Random, bios: dict[str, list[str]]) -> None:
+        self.language = language
+        self.rng = rng
+        self.parts = faker_parts(language, rng.randrange(1 << 30))
+        self.bios = bios
+        self._handles: set[str] = set()
+
+    def followers(self, persona: str) -> int:
+        r = self.rng
+        if persona == "journalist":
+            return int(r.uniform(8_000, 250_000))
+        if persona == "vip":
+            return int(r.uniform(50_000, 2_000_000))
+        value = FOLLOWER_FLOOR * r.paretovariate(FOLLOWER_ALPHA)
+        return int(min(value, 5_000_000))
+
+    def handle(self, first: str, last: str) -> str:
+        r = self.rng
+        base = r.choice(self.parts.ascii_words)
+        style = r.random()
+        if style < 0.4:
+            handle = base
+        elif style < 0.7:
+            handle = f"{base}{r.randint(1, 9999)}"
+        elif style < 0.85:
+            handle = f"{base}_{r.choice(self.parts.ascii_words)[:6]}"
+        else:
+            handle = f"the{base}"
+        handle = handle[:15] or "user"
+        while handle in self._handles:
+            handle = f"{handle[:11]}{r.randint(10, 9999)}"
+        self._handles.add(handle)
+        return handle
+
+    def author(self, persona: str) -> Author:
+        r = self.rng
+        first = r.choice(self.parts.first_names)
+        last = r.choice(self.parts.last_names)
+        display = f"{last}{first}" if self.language == "ko" else f"{first} {last}"
+        followers = self.followers(persona)
+        verified = persona in ("journalist", "vip") and r.random() < 0.7 or (
+            followers > 100_000 and r.random() < 0.5)
+        bios = self.bios.get(persona) or self.bios.get("default") or [""]
+        bio = r.choice(bios).format(city=r.choice(self.parts.cities), name=first)
+        return Author(self.handle(first, last), display, followers, verified, bio)
+
+    # ---- personal data values (what oversharers post)
+    def email(self, author: Author) -> str:
+        return f"{author.handle}@{self.rng.choice(self.parts.email_domains)}"
+
+    def phone(self) -> str:
+        r = self.rng
+        if self.language == "ko":
+            return f"010-{r.randint(1000, 9999)}-{r.randint(1000, 9999)}"
+        return f"({r.randint(201, 989)}) {r.randint(200, 999)}-{r.randint(1000, 9999)}"
+
+    def address(self) -> str:
+        return self.rng.choice(self.parts.addresses)
+
+    def order_number(self) -> str:
+        r = self.rng
+        if self.language == "ko":
+            return f"{r.randint(2025, 2026)}{r.randint(10**9, 10**10 - 1)}"
+        return f"{r.choice('ABCDEFGHJKLMNPRSTUVWXYZ')}{r.randint(10**7, 10**8 - 1)}"
+
+    def booking_reference(self) -> str:
+        return "".join(self.rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(6))
+
+    def card_number(self) -> str:
+        """A Luhn-valid 16-digit test-range number (4xxx), grouped as people type it."""
+        digits = [4] + [self.rng.randint(0, 9) for _ in range(14)]
+        total = 0
+        for i, d in enumerate(reversed(digits)):
+            d = d * 2 if i % 2 == 0 else d
+            total += d - 9 if d > 9 else d
+        digits.append((10 - total % 10) % 10)
+        s = "".join(map(str, digits))
+        return " ".join(s[i:i + 4] for i in range(0, 16, 4))
+
+    def date_of_birth(self) -> str:
+        r = self.rng
+        return f"{r.randint(1960, 2004)}-{r.randint(1, 12):02d}-{r.randint(1, 28):02d}"
