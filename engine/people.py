@@ -63,11 +63,14 @@ HIGH_REACH_FOLLOWERS = 20_000
 class PeopleFactory:
     """Makes authors and personal-data values from Faker parts and a session RNG."""
 
-    def __init__(self, language: str, rng: random.Random, bios: dict[str, list[str]]) -> None:
+    def __init__(self, language: str, rng: random.Random, bios: dict[str, list[str]],
+                 cities: list[str] | tuple[str, ...] = ()) -> None:
         self.language = language
         self.rng = rng
         self.parts = faker_parts(language, rng.randrange(1 << 30))
         self.bios = bios
+        #: real city names for bios (Faker's en_US cities are invented, e.g. "Lake Anneport")
+        self.cities = tuple(cities) or self.parts.cities
         self._handles: set[str] = set()
 
     def followers(self, persona: str) -> int:
@@ -106,7 +109,7 @@ class PeopleFactory:
         verified = persona in ("journalist", "vip") and r.random() < 0.7 or (
             followers > 100_000 and r.random() < 0.5)
         bios = self.bios.get(persona) or self.bios.get("default") or [""]
-        bio = r.choice(bios).format(city=r.choice(self.parts.cities), name=first)
+        bio = r.choice(bios).format(city=r.choice(self.cities), name=first)
         return Author(self.handle(first, last), display, followers, verified, bio)
 
     # ---- personal data values (what oversharers post)

@@ -245,26 +245,69 @@ def _loc(parts: Iterable[Any]) -> str:
     for part in parts:
         if isinstance(part, int):
             out += f"[{part}]"
+        elif part == "[key]":
+            # pydantic marks a bad mapping key by appending "[key]" after the key itself.
+            out += " (as a key)"
         else:
             out += ("." if out else "") + str(part)
     return out or "(top level)"
 
 
+#: Human wording for the schema's regex patterns (pydantic would print the regex itself).
+_PATTERN_WORDING = {
+    r"^[A-Za-z0-9_]{1,30}$": "must be 1-30 letters, digits or underscores, without the @",
+    r"^[a-z0-9][a-z0-9_-]*$": "must be lowercase letters, digits, '-' or '_', "
+                              "starting with a letter or digit",
+    r"^([01]\d|2[0-3]):[0-5]\d$": "must be a 24-hour clock time such as \"09:00\"",
+}
+
+
+def _number(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
 def _message(error: Any) -> str:
     kind = error["type"]
     ctx = error.get("ctx") or {}
+    given = error.get("input")
     if kind == "greater_than_equal":
-        return f"must be >= {ctx.get('ge')}"
+        return f"must be >= {_number(ctx.get('ge'))}"
     if kind == "greater_than":
-        return f"must be > {ctx.get('gt')}"
+        return f"must be > {_number(ctx.get('gt'))}"
     if kind == "less_than_equal":
-        return f"must be <= {ctx.get('le')}"
+        return f"must be <= {_number(ctx.get('le'))}"
     if kind == "missing":
         return "is required"
     if kind == "extra_forbidden":
         return "is not a known field"
     if kind == "value_error":
         return str(ctx.get("error", error["msg"]))
+    if kind == "literal_error":
+        return f"must be {ctx.get('expected')} (got {given!r})"
+    if kind == "string_pattern_mismatch":
+        pattern = str(ctx.get("pattern"))
+        return f"{_PATTERN_WORDING.get(pattern, f'must match {pattern}')} (got {given!r})"
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind == "string_too_long":
+        return f"must be at most {ctx.get('max_length')} characters (got {len(given)})"
+    if kind == "too_short":
+        count = ctx.get("min_length")
+        return f"must have at least {count} item{'' if count == 1 else 's'}"
+    if kind == "string_type":
+        # YAML reads an unquoted 12:30 as the number 750 (base 60), so say how to fix it.
+        hint = "; put it in quotes" if isinstance(given, int | float) else ""
+        return f"must be text (got {given!r}{hint})"
+    if kind in ("float_parsing", "float_type"):
+        return f"must be a number (got {given!r})"
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return f"must be a whole number (got {given!r})"
+    if kind in ("bool_parsing", "bool_type"):
+        return f"must be true or false (got {given!r})"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return "must be a mapping of fields" if kind != "dict_type" else "must be a mapping"
+    if kind in ("tuple_type", "list_type"):
+        return "must be a list"
     return str(error["msg"][0].lower() + error["msg"][1:])
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from engine.people import PeopleFactory
+from engine.people import FOLLOWER_FLOOR, PeopleFactory
 from engine.records import Author, PersonalData
 
 BANK_DIR = Path(__file__).resolve().parent / "banks"
@@ -27,7 +27,7 @@ SLOTS = (
     "brand", "brand_name", "product", "city", "order", "minutes", "hours", "days", "amount",
     "since", "down", "hashtag", "emoji_angry", "emoji_happy", "emoji_sad", "emoji_confused",
     "name", "flight", "date", "quoted", "email", "phone", "address", "booking", "card",
-    "dob", "link",
+    "dob", "link", "staff", "followers",
 )
 REACTIONS = ("thanked", "calmed", "escalated", "escalated_pii", "provided_details",
              "complied_in_public", "trolled_back", "faded")
@@ -75,6 +75,17 @@ def load_bank(language: str) -> Bank:
     path = BANK_DIR / f"{language}.yaml"
     with path.open(encoding="utf-8") as fh:
         return Bank.model_validate(yaml.safe_load(fh))
+
+
+def _reach(followers: int) -> str:
+    """A follower count as people write it: 850, 12k, 1.4M."""
+    if followers >= 1_000_000:
+        return f"{followers / 1_000_000:.1f}M".replace(".0M", "M")
+    if followers >= 10_000:
+        return f"{followers // 1000}k"
+    if followers >= 1000:
+        return f"{followers / 1000:.1f}k".replace(".0k", "k")
+    return str(followers)
 
 
 @dataclass(slots=True)
@@ -141,15 +152,21 @@ class MentionWriter:
             if self.bank.language == "ko":
                 return f"{r.randint(1, 90) * 1000:,}원"
             return f"${r.randint(5, 240)}.{r.choice(('00', '99', '49', '18'))}"
-        if key in ("since", "down"):
-            return self.facts.get(key) or ("아침" if self.bank.language == "ko" else "this morning"
-                                           if key == "since" else self.brand_name)
+        if key == "since":
+            return self.facts.get(key) or ("아침" if self.bank.language == "ko"
+                                           else "this morning")
+        if key == "down":
+            return self.facts.get(key) or self.brand_name
         if key == "hashtag":
             return r.choice(self.hashtags)
         if key.startswith("emoji_"):
             return r.choice(self.bank.emoji.get(key[6:]) or [""])
         if key == "name":
             return slots.author.display_name.split()[0] if slots.author else ""
+        if key == "staff":  # a member of the brand's staff a customer thanks by first name
+            return r.choice(p.parts.first_names)
+        if key == "followers":  # the author's own reach, as people write it ("240k")
+            return _reach(slots.author.followers if slots.author else FOLLOWER_FLOOR)
         if key == "flight":
             return f"{self.brand_handle[:2].upper()}{r.randint(100, 999)}"
         if key == "date":
@@ -192,7 +209,11 @@ class MentionWriter:
         text = template.format_map(slots)
         if noise:
             text = self._noise(text, persona)
-        return Rendered(text[:280], tuple(slots.exposed))
+            for data in slots.exposed:  # lower-case noise must not alter exposed values
+                text = text.replace(data.value.lower(), data.value)
+        text = text[:280]
+        # only what survived the 280-character cut is exposed
+        return Rendered(text, tuple(d for d in slots.exposed if d.value in text))
 
     def _noise(self, text: str, persona: str) -> str:
         r = self.rng
@@ -239,13 +260,16 @@ class MentionWriter:
 
     def _overshare(self, rendered: Rendered, author: Author, persona: str) -> Rendered:
         kinds = sorted(self.bank.overshare)
-        kind = self.rng.choice(kinds)
+        # kinds weighted by their number of phrases, so a bank makes a kind rare (card numbers)
+        kind = self.rng.choices(kinds, weights=[len(self.bank.overshare[k]) for k in kinds])[0]
         extra = self.render(self.rng.choice(self.bank.overshare[kind]), author, persona,
                             noise=False)
         text = f"{rendered.text} {extra.text}"
         if len(text) > 280:  # keep the personal data, trim the complaint
             text = rendered.text[: max(0, 279 - len(extra.text))].rstrip() + " " + extra.text
-        return Rendered(text[:280], rendered.exposed + extra.exposed)
+        text = text[:280]
+        exposed = tuple(d for d in rendered.exposed + extra.exposed if d.value in text)
+        return Rendered(text, exposed)
 
     def follow_up(self, attempt: int, author: Author, persona: str) -> Rendered:
         key = str(min(attempt, 3))

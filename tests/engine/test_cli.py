@@ -1,0 +1,80 @@
+"""`python -m engine`: list, validate and simulate, run as real subprocesses."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from .conftest import DRILL
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "engine", *args], cwd=ROOT, text=True,
+                          capture_output=True, timeout=120, check=False)
+
+
+def test_cli_validate_good_file_exit_zero(tmp_path):
+    path = tmp_path / "drill.yaml"
+    path.write_text(yaml.safe_dump(DRILL), encoding="utf-8")
+    result = run("validate", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "drill.yaml: ok (test-outage" in result.stdout
+
+
+def test_cli_validate_broken_file_names_file_and_field_exit_two(tmp_path):
+    data = json.loads(json.dumps(DRILL))
+    data["phases"][1]["rate_per_minute"] = -3
+    del data["title"]
+    path = tmp_path / "outage.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    result = run("validate", str(path))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert "outage.yaml: title: is required" in lines
+    assert "outage.yaml: phases[1].rate_per_minute: must be >= 0" in lines
+    assert "Traceback" not in result.stderr
+
+
+def test_cli_validate_not_yaml_exit_two_no_traceback(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("id: [unclosed\n", encoding="utf-8")
+    result = run("validate", str(path), str(tmp_path / "missing.yaml"))
+    assert result.returncode == 2
+    assert "bad.yaml: line 2, column 1: not valid YAML" in result.stderr
+    assert "missing.yaml: cannot read file" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_cli_simulate_writes_transcript_and_summary(tmp_path):
+    path = tmp_path / "drill.yaml"
+    path.write_text(yaml.safe_dump(DRILL), encoding="utf-8")
+    out = tmp_path / "t.jsonl"
+    result = run("simulate", str(path), "--seed", "3", "--minutes", "30", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    events = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert events[0]["type"] == "SessionStarted" and events[0]["seed"] == 3
+    arrived = sum(e["type"] == "MentionArrived" for e in events)
+    assert f"mentions          {arrived}" in result.stdout
+    assert "by persona" in result.stdout and "reputation" in result.stdout
+    again = tmp_path / "again.jsonl"
+    run("simulate", str(path), "--seed", "3", "--minutes", "30", "--out", str(again))
+    assert again.read_bytes() == out.read_bytes()
+
+
+def test_cli_simulate_unknown_scenario_exit_two():
+    result = run("simulate", "no-such-drill", "--seed", "1")
+    assert result.returncode == 2
+    assert "no-such-drill: no such scenario" in result.stderr
+
+
+def test_cli_list_prints_every_builtin_scenario():
+    result = run("list")
+    assert result.returncode == 0, result.stderr
+    shipped = sorted((ROOT / "scenarios").glob("*.yaml"))
+    assert len(result.stdout.strip().splitlines()) == len(shipped)
