@@ -20,6 +20,13 @@ class PhaseArrivals:
     minutes: list[float]
     personas: list[str]
     intents: list[str]
+    sentiments: list[float]
+
+
+#: Typical mood of a first post per persona (-1 furious .. 1 delighted); noise sd 0.15.
+BASE_SENTIMENT = {"angry": -0.7, "troll": -0.8, "praise": 0.8, "confused": -0.2, "vip": -0.5,
+                  "journalist": -0.2, "privacy_oversharer": -0.4, "neutral": -0.1}
+SENTIMENT_NOISE = 0.15
 
 
 def draw_phase(phase: Phase, rng: np.random.Generator, end_minute: float) -> PhaseArrivals:
@@ -28,7 +35,7 @@ def draw_phase(phase: Phase, rng: np.random.Generator, end_minute: float) -> Pha
     end = min(phase.end_minute, end_minute)
     peak = phase.peak_rate
     if end <= start or peak <= 0:
-        return PhaseArrivals([], [], [])
+        return PhaseArrivals([], [], [], [])
     count = int(rng.poisson(peak * (end - start)))
     minutes = np.sort(rng.uniform(start, end, size=count))
     if phase.rate_end_per_minute is not None:  # thinning against the linear ramp
@@ -44,7 +51,10 @@ def draw_phase(phase: Phase, rng: np.random.Generator, end_minute: float) -> Pha
         "praise" if persona == "praise" else (spare[i] if intent == "praise" else intent)
         for i, (persona, intent) in enumerate(zip(personas, intents, strict=True))
     ]
-    return PhaseArrivals(np.round(minutes, 3).tolist(), personas, intents)
+    base = np.array([BASE_SENTIMENT[p] for p in personas], dtype=float)
+    noisy = base + rng.normal(0.0, SENTIMENT_NOISE, size=base.size)
+    sentiments = np.round(np.clip(noisy, -1.0, 1.0), 3).tolist()
+    return PhaseArrivals(np.round(minutes, 3).tolist(), personas, intents, sentiments)
 
 
 def _mix(shares: dict[str, float], size: int, rng: np.random.Generator) -> list[str]:
