@@ -1,0 +1,1 @@
+"""StormDesk's composition root: where engine sessions are assembled with the scorer."""

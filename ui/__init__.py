@@ -1,0 +1,1 @@
+"""The Streamlit user interface (the only layer that imports streamlit)."""

@@ -1,0 +1,1 @@
+"""Page bodies, one module a page; each exposes ``render()``."""
