@@ -106,7 +106,7 @@ class PeopleFactory:
         last = r.choice(self.parts.last_names)
         display = f"{last}{first}" if self.language == "ko" else f"{first} {last}"
         followers = self.followers(persona)
-        verified = persona in ("journalist", "vip") and r.random() < 0.7 or (
+        verified = (persona in ("journalist", "vip") and r.random() < 0.7) or (
             followers > 100_000 and r.random() < 0.5)
         bios = self.bios.get(persona) or self.bios.get("default") or [""]
         bio = r.choice(bios).format(city=r.choice(self.cities), name=first)

@@ -47,8 +47,8 @@ def choose_reaction(thread: Thread, quality: ReplyQuality, channel: str,
                     rng: random.Random) -> Reaction | None:
     """The customer's next turn after a reply (None: they say nothing)."""
     if thread.persona == "troll":
-        if quality.argues or quality.rude or quality.dismissive or not quality.brief and \
-                quality.empathy_level >= 2:
+        if quality.argues or quality.rude or quality.dismissive or (not quality.brief and \
+                quality.empathy_level >= 2):
             return Reaction("trolled_back", -0.3, "public", False)
         return Reaction("faded", 0.1, "public", False) if rng.random() < 0.8 else None
     if quality.asks_password:

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from engine.records import INTENTS, PERSONAS, PRIORITIES
+from engine.records import INTENTS, PERSONAS
 
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 

@@ -13,7 +13,8 @@ import gc
 import math
 import random
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Generator, Iterable
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -26,13 +27,40 @@ from engine.judge import heuristic_judge
 from engine.people import HIGH_REACH_FOLLOWERS, PeopleFactory
 from engine.priority import priority_of
 from engine.records import (
-    Action, AddNote, Assign, Author, CustomerFollowedUp, CustomerReplied, Escalate, Event,
-    FeedbackSubmitted, Hide, IncidentUpdated, Like, MentionAmplified, MentionArrived,
-    MentionHidden, MentionLiked, MoveToDm, NoteAdded, PostStatus, Reply, ReplyContext, ReplyJudge,
-    ReplySent, ReputationSampled, Resolve, SessionStarted, StatusPosted, Tag, ThreadAssigned,
-    ThreadEscalated, ThreadResolved, ThreadTagged,
+    Action,
+    AddNote,
+    Assign,
+    Author,
+    CustomerFollowedUp,
+    CustomerReplied,
+    Escalate,
+    Event,
+    FeedbackSubmitted,
+    Hide,
+    IncidentUpdated,
+    Like,
+    MentionAmplified,
+    MentionArrived,
+    MentionHidden,
+    MentionLiked,
+    MoveToDm,
+    NoteAdded,
+    PostStatus,
+    Reply,
+    ReplyContext,
+    ReplyJudge,
+    ReplySent,
+    ReputationSampled,
+    Resolve,
+    SessionStarted,
+    StatusPosted,
+    Tag,
+    ThreadAssigned,
+    ThreadEscalated,
+    ThreadResolved,
+    ThreadTagged,
 )
-from engine.scenario import Scenario
+from engine.scenario import Inject, Scenario
 from engine.text import MentionWriter, Rendered, load_bank
 from engine.threads import Thread
 
@@ -91,9 +119,9 @@ class TrainingSession:
         self.env.process(self._organic())
         self.env.process(self._clock())
         for inject in scenario.injects:
-            self._at(inject.at_minute, lambda _e, i=inject: self._inject(i))
+            self._at(inject.at_minute, partial(self._inject, inject))
         for facts in scenario.incident:
-            self._at(facts.from_minute, lambda _e, f=facts: self._incident(f.as_facts()))
+            self._at(facts.from_minute, partial(self._incident, facts.as_facts()))
 
     # ------------------------------------------------------------------ public API
     @property
@@ -199,7 +227,7 @@ class TrainingSession:
             self._open -= 1
 
     # -------------------------------------------------------------------- the public
-    def _organic(self):  # type: ignore[no-untyped-def]
+    def _organic(self) -> Generator[simpy.Event, Any, None]:
         env = self.env
         for phase in self.scenario.phases:
             if phase.start_minute > env.now:
@@ -216,7 +244,7 @@ class TrainingSession:
                     sentiment = max(sentiment, 0.6)
                 self._open_thread(author, persona, intent, rendered, "organic", sentiment)
 
-    def _clock(self):  # type: ignore[no-untyped-def]
+    def _clock(self) -> Generator[simpy.Event, Any, None]:
         while True:
             yield self.env.timeout(1)
             self._emit(ReputationSampled, reputation=self.reputation, open_threads=self._open,
@@ -266,7 +294,7 @@ class TrainingSession:
             base = max(base, 0.6)
         return round(max(-1.0, min(1.0, base + self.rng.gauss(0, SENTIMENT_NOISE))), 3)
 
-    def _inject(self, inject: Any) -> None:
+    def _inject(self, inject: Inject, _event: object = None) -> None:
         if inject.author is not None:
             a = inject.author
             author = Author(a.handle, a.display_name, a.followers, a.verified, a.bio)
@@ -276,7 +304,7 @@ class TrainingSession:
         self._open_thread(author, inject.persona, inject.intent, text, "inject",
                           sentiment=inject.sentiment)
 
-    def _incident(self, facts: dict[str, str]) -> None:
+    def _incident(self, facts: dict[str, str], _event: object = None) -> None:
         self.writer.facts = facts
         self._emit(IncidentUpdated, facts=facts)
 
@@ -318,10 +346,9 @@ class TrainingSession:
         for _ in range(int(size)):
             delay = self.rng.expovariate(1 / AMPLIFY_KERNEL_MINUTES)
             kind = "quote" if self.rng.random() < 0.4 else "retweet"
-            self.env.timeout(delay).callbacks.append(
-                lambda _e, k=kind: self._amplification(thread, k))
+            self.env.timeout(delay).callbacks.append(partial(self._amplification, thread, kind))
 
-    def _amplification(self, thread: Thread, kind: str) -> None:
+    def _amplification(self, thread: Thread, kind: str, _event: object = None) -> None:
         persona = "troll" if self.rng.random() < 0.2 else "angry"
         author = self._author(persona)
         self._emit(MentionAmplified, thread_id=thread.thread_id, by_handle=author.handle,

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from engine.records import (
-    CustomerFollowedUp, MentionAmplified, MentionArrived, ReputationSampled,
+    CustomerFollowedUp,
+    MentionAmplified,
+    MentionArrived,
+    ReputationSampled,
 )
 from engine.scenario import Scenario, ScenarioError, builtin_paths, load_scenario
 from engine.session import TrainingSession
@@ -37,7 +41,7 @@ def catalogue() -> Catalogue:
 
 @dataclass(frozen=True)
 class Run:
-    summary: dict[str, object]
+    summary: dict[str, Any]
     reputation: pd.DataFrame
     volume: pd.DataFrame
     mentions: pd.DataFrame

@@ -7,10 +7,30 @@ from collections import Counter
 import pytest
 
 from engine.records import (
-    AddNote, Assign, CustomerFollowedUp, CustomerReplied, Escalate, FeedbackSubmitted, Hide,
-    IncidentUpdated, Like, MentionArrived, MentionHidden, MoveToDm, PostStatus, Reply,
-    ReplyContext, ReplyQuality, ReplySent, ReputationSampled, Resolve, SessionStarted,
-    StatusPosted, Tag, ThreadResolved, event_from_dict,
+    AddNote,
+    Assign,
+    CustomerFollowedUp,
+    CustomerReplied,
+    Escalate,
+    FeedbackSubmitted,
+    Hide,
+    IncidentUpdated,
+    Like,
+    MentionArrived,
+    MentionHidden,
+    MoveToDm,
+    PostStatus,
+    Reply,
+    ReplyContext,
+    ReplyQuality,
+    ReplySent,
+    ReputationSampled,
+    Resolve,
+    SessionStarted,
+    StatusPosted,
+    Tag,
+    ThreadResolved,
+    event_from_dict,
 )
 from engine.session import ActionError, TrainingSession
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import altair as alt
 import streamlit as st
 
-from ui.data import catalogue, headless_run
+from ui.data import Run, catalogue, headless_run
 
 LANGUAGE = {"en": "English", "ko": "한국어"}
 
@@ -51,7 +53,7 @@ def render() -> None:
         _summary(run)
 
 
-def _summary(run) -> None:  # type: ignore[no-untyped-def]
+def _summary(run: Run) -> None:
     s = run.summary
     st.markdown(f"#### {s['scenario']} · seed {s['seed']} · minute {s['minute']:g}")
     a, b, c, d = st.columns(4)
@@ -79,5 +81,5 @@ def _summary(run) -> None:  # type: ignore[no-untyped-def]
     st.dataframe(run.mentions, hide_index=True, use_container_width=True, height=320)
 
 
-def _counts(counts: dict[str, int]):  # type: ignore[no-untyped-def]
+def _counts(counts: Any) -> list[dict[str, Any]]:
     return [{"name": k, "mentions": v} for k, v in counts.items()]
