@@ -23,6 +23,14 @@ NonNegative = Annotated[float, Field(ge=0)]
 Share = Annotated[float, Field(ge=0)]
 
 
+class FieldProblem(ValueError):
+    """A cross-field check's failure, naming the field it is about (``path`` under the model)."""
+
+    def __init__(self, path: tuple[str | int, ...], message: str) -> None:
+        super().__init__(message)
+        self.path = path
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -72,7 +80,8 @@ class Phase(_Frozen):
     @model_validator(mode="after")
     def _window(self) -> Phase:
         if self.end_minute <= self.start_minute:
-            raise ValueError("end_minute must be greater than start_minute")
+            raise FieldProblem(("end_minute",), f"must be greater than start_minute "
+                                                f"({self.start_minute:g})")
         return self
 
     def rate_at(self, minute: float) -> float:
@@ -194,15 +203,17 @@ class Scenario(_Frozen):
     def _consistent(self) -> Scenario:
         for i, phase in enumerate(self.phases):
             if phase.end_minute > self.duration_minutes:
-                raise ValueError(f"phases[{i}] ends at {phase.end_minute:g}, after "
-                                 f"duration_minutes {self.duration_minutes:g}")
+                raise FieldProblem(("phases", i, "end_minute"),
+                                   f"must be <= duration_minutes ({self.duration_minutes:g}), "
+                                   f"got {phase.end_minute:g}")
         for i, inject in enumerate(self.injects):
             if inject.at_minute > self.duration_minutes:
-                raise ValueError(f"injects[{i}] at minute {inject.at_minute:g} is after "
-                                 f"duration_minutes {self.duration_minutes:g}")
+                raise FieldProblem(("injects", i, "at_minute"),
+                                   f"must be <= duration_minutes ({self.duration_minutes:g}), "
+                                   f"got {inject.at_minute:g}")
         starts = [f.from_minute for f in self.incident]
         if starts != sorted(starts):
-            raise ValueError("incident entries must be in order of from_minute")
+            raise FieldProblem(("incident",), "entries must be in order of from_minute")
         return self
 
     @property
@@ -250,7 +261,7 @@ def _loc(parts: Iterable[Any]) -> str:
             out += " (as a key)"
         else:
             out += ("." if out else "") + str(part)
-    return out or "(top level)"
+    return out
 
 
 #: Human wording for the schema's regex patterns (pydantic would print the regex itself).
@@ -314,14 +325,25 @@ def _message(error: Any) -> str:
 def parse_scenario(data: Any, name: str = "<scenario>") -> Scenario:
     """Validate already-parsed data; errors name ``name`` and the field."""
     if not isinstance(data, dict):
-        raise ScenarioError([f"{name}: (top level): must be a mapping of fields"])
+        what = "is empty" if data is None else "must be a mapping of fields"
+        raise ScenarioError([f"{name}: {what}"])
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
+        errors = [(tuple(p for p in e["loc"] if p != "function-after"), e) for e in exc.errors()]
         problems = []
-        for error in exc.errors():
-            loc = [p for p in error["loc"] if p not in ("function-after",)]
-            problems.append(f"{name}: {_loc(loc)}: {_message(error)}")
+        for loc, error in errors:
+            # An invalid only item also fails the list's min_length: that line repeats the
+            # real problem, which another error already names one level deeper.
+            if error["type"] == "too_short" and any(
+                    other[: len(loc)] == loc and len(other) > len(loc) for other, _ in errors):
+                continue
+            problem = (error.get("ctx") or {}).get("error")
+            if isinstance(problem, FieldProblem):  # a cross-field check names its own field
+                loc = (*loc, *problem.path)
+            where = _loc(loc)
+            message = _message(error)
+            problems.append(f"{name}: {where}: {message}" if where else f"{name}: {message}")
         raise ScenarioError(problems) from None
 
 
