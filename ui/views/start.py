@@ -1,56 +1,97 @@
-"""The start page: the drill catalogue and a headless run of any drill, with its summary."""
+"""Start a drill: scenario cards, trainee, speed, seed and mode; plus a headless preview."""
 
 from __future__ import annotations
 
+import secrets
+import time
 from typing import Any
 
 import altair as alt
 import streamlit as st
 
+from ui import state
+from ui.clock import SPEEDS
 from ui.data import Run, catalogue, headless_run
+from ui.drill import LiveDrill
+from ui.i18n import t
+from ui.markup import inert
+from ui.nav import page
 
 LANGUAGE = {"en": "English", "ko": "한국어"}
 
 
 def render() -> None:
-    st.title("StormDesk")
-    st.caption("A flight simulator for social-media customer care: rehearse the bad hour "
-               "before it happens.")
+    lang = state.language()
+    st.title(t("start_title", lang))
+    st.caption("StormDesk: rehearse the bad hour before it happens.")
     cat = catalogue()
     for problem in cat.problems:
         st.error(problem, icon="⚠️")
     if not cat.scenarios:
         st.warning("No scenarios found in scenarios/.")
         return
-
-    st.subheader("Drills")
     ids = sorted(cat.scenarios, key=lambda i: (cat.scenarios[i].language, i))
-    cols = st.columns(2)
+    running = state.drill()
+    if running is not None and not running.ended:
+        st.info(f"A drill is running: {running.scenario.title}.")
+        st.page_link(page("desk"), label=t("desk", lang), icon="🎧")
+
+    cols = st.columns(3)
     for n, scenario_id in enumerate(ids):
         s = cat.scenarios[scenario_id]
-        with cols[n % 2].container(border=True):
-            st.markdown(f"**{s.title}**")
-            st.caption(f"{LANGUAGE[s.language]} · {s.duration_minutes:g} simulated min · "
-                       f"{s.difficulty} · @{s.brand.handle} ({s.brand.voice})")
-            st.write(s.briefing)
+        with cols[n % 3].container(border=True):
+            st.markdown(f"**{inert(s.title)}**")
+            st.caption(f"{LANGUAGE[s.language]} · {s.duration_minutes:g} min · {s.difficulty}"
+                       f" · @{s.brand.handle} ({s.brand.voice})")
+            with st.expander("Briefing"):
+                st.markdown(inert(s.briefing))
 
-    st.subheader("Run a drill headless")
-    st.caption("Plays the simulated public with nobody answering: what a team lead sees "
-               "when preparing a drill.")
-    with st.form("headless"):
-        scenario_id = st.selectbox("Scenario", ids,
+    with st.form("start_drill"):
+        scenario_id = st.selectbox("Scenario", ids, key="start_scenario",
                                    format_func=lambda i: f"{cat.scenarios[i].title} ({i})")
-        seed = st.number_input("Seed", min_value=0, max_value=2**31 - 1, value=1, step=1)
+        a, b = st.columns(2)
+        trainee = a.text_input(t("trainee", lang), key="start_trainee", max_chars=60)
+        initials = b.text_input(t("initials", lang), key="start_initials", max_chars=4)
+        c, d = st.columns(2)
+        speed = c.select_slider(t("speed", lang), SPEEDS, value=10, key="start_speed",
+                                format_func=lambda v: f"{v}x")
+        mode = d.radio(t("mode", lang), ["practice", "assessment"], key="start_mode",
+                       format_func=lambda m: t(m, lang))
+        fixed = st.toggle(t("seed_fixed", lang), key="start_fixed")
+        seed = st.number_input("Seed", min_value=0, max_value=2**31 - 1, value=1, step=1,
+                               key="start_seed")
+        submitted = st.form_submit_button(t("start", lang), type="primary")
+    if submitted:
+        if not trainee.strip():
+            st.error("Enter your name so the scorecard is yours.")
+        else:
+            chosen = int(seed) if fixed else secrets.randbelow(2**31)
+            drill = LiveDrill.start(cat.scenarios[scenario_id], chosen, trainee.strip(),
+                                    initials.strip().upper(), mode, float(speed),
+                                    time.monotonic())
+            state.set_drill(drill)
+            st.switch_page(page("desk"))
+
+    with st.expander("Preview a drill headless (team leads)"):
+        _preview(cat, ids)
+
+
+def _preview(cat: Any, ids: list[str]) -> None:
+    st.caption("Plays the simulated public with nobody answering.")
+    with st.form("headless"):
+        scenario_id = st.selectbox("Scenario", ids, key="preview_scenario",
+                                   format_func=lambda i: f"{cat.scenarios[i].title} ({i})")
+        seed = st.number_input("Seed", min_value=0, max_value=2**31 - 1, value=1, step=1,
+                               key="preview_seed")
         minutes = st.number_input("Simulated minutes (0 = whole drill)", min_value=0.0,
-                                  value=0.0, step=5.0)
+                                  value=0.0, step=5.0, key="preview_minutes")
         submitted = st.form_submit_button("Simulate")
     if submitted:
         st.session_state["headless_run"] = (scenario_id, int(seed), float(minutes))
     if "headless_run" in st.session_state:
         scenario_id, seed, minutes = st.session_state["headless_run"]
         scenario = cat.scenarios[scenario_id]
-        run = headless_run(scenario_id, seed, minutes or scenario.duration_minutes)
-        _summary(run)
+        _summary(headless_run(scenario_id, seed, minutes or scenario.duration_minutes))
 
 
 def _summary(run: Run) -> None:
@@ -62,24 +103,21 @@ def _summary(run: Run) -> None:
     c.metric("Amplifications", s["amplifications"])
     d.metric("Reputation at end", f"{s['reputation']:.1f}")
     left, right = st.columns(2)
-    left.markdown("**By persona**")
-    left.dataframe(_counts(s["by_persona"]), hide_index=True, use_container_width=True)
-    right.markdown("**By intent**")
-    right.dataframe(_counts(s["by_intent"]), hide_index=True, use_container_width=True)
+    left.dataframe(_counts(s["by_persona"], "persona"), hide_index=True,
+                   use_container_width=True)
+    right.dataframe(_counts(s["by_intent"], "intent"), hide_index=True,
+                    use_container_width=True)
     if not run.reputation.empty:
-        st.markdown("**Reputation index over the drill** (50 = neutral)")
         st.altair_chart(alt.Chart(run.reputation).mark_line().encode(
             x=alt.X("minute:Q", title="simulated minute"),
             y=alt.Y("reputation:Q", scale=alt.Scale(domain=[0, 100])),
             tooltip=["minute", "reputation", "waiting"]), use_container_width=True)
     if not run.volume.empty:
-        st.markdown("**Posts per minute**")
         st.altair_chart(alt.Chart(run.volume).mark_area().encode(
             x=alt.X("minute:Q", title="simulated minute"), y="posts:Q", color="kind:N"),
             use_container_width=True)
-    st.markdown("**Mentions**")
     st.dataframe(run.mentions, hide_index=True, use_container_width=True, height=320)
 
 
-def _counts(counts: Any) -> list[dict[str, Any]]:
-    return [{"name": k, "mentions": v} for k, v in counts.items()]
+def _counts(counts: Any, name: str) -> list[dict[str, Any]]:
+    return [{name: k, "mentions": v} for k, v in counts.items()]

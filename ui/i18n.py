@@ -1,0 +1,82 @@
+"""UI strings in English and Korean; the desk follows the drill's language or the switch."""
+
+from __future__ import annotations
+
+STRINGS: dict[str, dict[str, str]] = {
+    "start_title": {"en": "Start a drill", "ko": "훈련 시작"},
+    "desk": {"en": "Desk", "ko": "상담 데스크"},
+    "scorecard": {"en": "Scorecard", "ko": "성적표"},
+    "trainee": {"en": "Your name", "ko": "이름"},
+    "initials": {"en": "Initials (for signed replies)", "ko": "이니셜 (서명용)"},
+    "speed": {"en": "Speed", "ko": "속도"},
+    "seed": {"en": "Flood", "ko": "상황 시드"},
+    "seed_random": {"en": "Random", "ko": "무작위"},
+    "seed_fixed": {"en": "Fixed seed (same flood for a cohort)", "ko": "고정 시드 (팀 전체 동일)"},
+    "mode": {"en": "Mode", "ko": "모드"},
+    "practice": {"en": "Practice: coaching after each reply",
+                 "ko": "연습: 답글마다 코칭"},
+    "assessment": {"en": "Assessment: no hints until the end",
+                   "ko": "평가: 끝날 때까지 힌트 없음"},
+    "start": {"en": "Start drill", "ko": "훈련 시작하기"},
+    "no_drill": {"en": "No drill running. Start one first.",
+                 "ko": "진행 중인 훈련이 없습니다. 먼저 시작하세요."},
+    "clock": {"en": "Clock", "ko": "시각"},
+    "reputation": {"en": "Reputation", "ko": "평판 지수"},
+    "waiting": {"en": "Waiting", "ko": "대기"},
+    "at_risk": {"en": "SLA at risk", "ko": "SLA 임박"},
+    "breached": {"en": "SLA breached", "ko": "SLA 초과"},
+    "pause": {"en": "Pause", "ko": "일시정지"},
+    "resume": {"en": "Resume", "ko": "재개"},
+    "end": {"en": "End drill", "ko": "훈련 종료"},
+    "filter": {"en": "Show", "ko": "보기"},
+    "sort": {"en": "Sort", "ko": "정렬"},
+    "queue_count": {"en": "{shown} of {total} threads", "ko": "전체 {total}개 중 {shown}개"},
+    "next": {"en": "Open next waiting", "ko": "다음 대기 건 열기"},
+    "pick_thread": {"en": "Pick a thread in the queue.", "ko": "왼쪽 목록에서 대화를 고르세요."},
+    "channel": {"en": "Channel", "ko": "채널"},
+    "public": {"en": "Public reply", "ko": "공개 답글"},
+    "dm": {"en": "DM", "ko": "DM"},
+    "reply": {"en": "Reply", "ko": "답글"},
+    "send": {"en": "Send", "ko": "보내기"},
+    "move_dm": {"en": "Move to DM (insert link)", "ko": "DM으로 전환 (링크 삽입)"},
+    "macro": {"en": "Canned reply", "ko": "상용 문구"},
+    "insert": {"en": "Insert", "ko": "넣기"},
+    "signed": {"en": "Your initials {tag} are added when you send.",
+               "ko": "보낼 때 이니셜 {tag}이(가) 자동으로 붙습니다."},
+    "too_long": {"en": "Public replies are limited to 280 characters: this one has {n} "
+                       "(with your initials). Shorten it or move to DM.",
+                 "ko": "공개 답글은 280자까지입니다. 지금 {n}자(이니셜 포함)입니다. 줄이거나 "
+                       "DM으로 전환하세요."},
+    "empty": {"en": "Write a reply first.", "ko": "먼저 답글을 쓰세요."},
+    "dm_locked": {"en": "DM opens once you move the conversation to DM.",
+                  "ko": "DM은 대화를 DM으로 전환한 뒤에 쓸 수 있습니다."},
+    "like": {"en": "Like", "ko": "좋아요"},
+    "hide": {"en": "Hide", "ko": "숨기기"},
+    "tag": {"en": "Tag", "ko": "태그"},
+    "assign": {"en": "Assign to", "ko": "담당자 지정"},
+    "assign_me": {"en": "Me", "ko": "나"},
+    "escalate": {"en": "Escalate to tier 2", "ko": "2차 상담 이관"},
+    "resolve": {"en": "Resolve", "ko": "해결 완료"},
+    "status": {"en": "Post a status update (pinned)", "ko": "공지 올리기 (고정)"},
+    "post": {"en": "Post status", "ko": "공지 게시"},
+    "pinned": {"en": "Pinned status", "ko": "고정 공지"},
+    "notes": {"en": "Shared notes on this author", "ko": "작성자 메모 (공유)"},
+    "add_note": {"en": "Add note", "ko": "메모 추가"},
+    "profile": {"en": "Author", "ko": "작성자"},
+    "followers": {"en": "followers", "ko": "팔로워"},
+    "earlier": {"en": "Earlier threads", "ko": "이전 대화"},
+    "coach": {"en": "Coach", "ko": "코치"},
+    "better": {"en": "A better reply would be", "ko": "더 나은 답글 예시"},
+    "no_findings": {"en": "Nothing to fix in that reply. Well done.",
+                    "ko": "고칠 점이 없습니다. 잘했어요."},
+    "ended": {"en": "The drill has ended.", "ko": "훈련이 끝났습니다."},
+    "see_scorecard": {"en": "See your scorecard", "ko": "성적표 보기"},
+    "language": {"en": "Language", "ko": "언어"},
+}
+
+
+def t(key: str, language: str = "en", **values: object) -> str:
+    """The UI string ``key`` in ``language`` (English when missing)."""
+    entry = STRINGS[key]
+    text = entry.get(language) or entry["en"]
+    return text.format(**values) if values else text

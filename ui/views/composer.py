@@ -1,0 +1,181 @@
+"""The composer and thread actions (outside any fragment, so drafts survive refreshes).
+
+Drafts are kept per thread (``draft-<thread id>``); sending happens in button callbacks, which
+run before the page re-renders, so a sent draft can be cleared and a refused one is kept.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from engine.records import (
+    AddNote,
+    Assign,
+    Escalate,
+    Hide,
+    Like,
+    MoveToDm,
+    PostStatus,
+    Reply,
+    Resolve,
+    Tag,
+)
+from engine.session import DM_LIMIT, PUBLIC_LIMIT, ActionError
+from ui import state
+from ui.drill import LiveDrill
+from ui.i18n import t
+from ui.views import coach
+
+
+def draft_key(thread_id: str) -> str:
+    return f"draft-{thread_id}"
+
+
+def render(drill: LiveDrill, lang: str) -> None:
+    thread_id = drill.selected
+    if thread_id is None or thread_id not in drill.index.rows:
+        _status_box(drill, lang)
+        return
+    row = drill.index.rows[thread_id]
+    dm_open = row.channel == "dm" or drill.session.thread(thread_id).moved_to_dm
+    channel = st.segmented_control(
+        t("channel", lang), ["public", "dm"], default="public", key=f"channel-{thread_id}",
+        format_func=lambda c: t(c, lang))
+    channel = channel or "public"
+    if channel == "dm" and not dm_open:
+        st.caption("🔒 " + t("dm_locked", lang))
+    tag = f"^{drill.initials}" if drill.scenario.brand.sign_with_initials and drill.initials \
+        else ""
+    limit = PUBLIC_LIMIT if channel == "public" else DM_LIMIT
+    if tag:
+        limit -= len(tag) + 1
+    st.text_area(t("reply", lang) + f" → @{row.handle}", key=draft_key(thread_id),
+                 max_chars=limit, height=110,
+                 placeholder="…")
+    if tag:
+        st.caption(t("signed", lang, tag=tag))
+    macros = drill.scenario.brand.macros
+    c1, c2, c3 = st.columns([3, 2, 2])
+    if macros:
+        titles = [m.title for m in macros]
+        choice = c1.selectbox(t("macro", lang), titles, key="macro_choice",
+                              label_visibility="collapsed")
+        c2.button(t("insert", lang), key="macro_insert", use_container_width=True,
+                  on_click=_insert_macro, args=(drill, thread_id, choice))
+    c3.button(t("move_dm", lang), key="move_dm", use_container_width=True,
+              on_click=_insert_dm_link, args=(drill, thread_id),
+              disabled=channel == "dm")
+    st.button(t("send", lang), key="send", type="primary", use_container_width=True,
+              on_click=_send, args=(drill, thread_id, channel, lang),
+              disabled=channel == "dm" and not dm_open)
+    if drill.mode == "practice" and drill.coaching and drill.coaching.thread_id == thread_id:
+        coach.render(drill.coaching, lang)
+    _actions(drill, thread_id, lang)
+    _status_box(drill, lang)
+
+
+def _insert_macro(drill: LiveDrill, thread_id: str, title: str) -> None:
+    macro = next((m for m in drill.scenario.brand.macros if m.title == title), None)
+    if macro is None:
+        return
+    key = draft_key(thread_id)
+    current = st.session_state.get(key, "")
+    st.session_state[key] = (current + " " + macro.text).strip() if current else macro.text
+
+
+def _insert_dm_link(drill: LiveDrill, thread_id: str) -> None:
+    key = draft_key(thread_id)
+    link = drill.scenario.brand.dm_link
+    current = st.session_state.get(key, "")
+    if link not in current:
+        st.session_state[key] = f"{current.rstrip()} {link}".strip()
+
+
+def _send(drill: LiveDrill, thread_id: str, channel: str, lang: str) -> None:
+    key = draft_key(thread_id)
+    text = st.session_state.get(key, "").strip()
+    if not text:
+        state.flash(t("empty", lang), "warning")
+        return
+    signed = drill.sign(text)
+    if channel == "public" and len(signed) > PUBLIC_LIMIT:
+        state.flash(t("too_long", lang, n=len(signed)))
+        return
+    link = drill.scenario.brand.dm_link
+    action = (MoveToDm(thread_id, signed, agent=drill.agent) if channel == "public"
+              and link in signed else Reply(thread_id, signed, channel, agent=drill.agent))
+    try:
+        drill.act(action)
+    except ActionError as exc:
+        state.flash(str(exc))
+        return
+    st.session_state[key] = ""
+    if drill.mode == "practice":
+        drill.coaching = coach.coaching_for(drill, thread_id, signed, channel)
+
+
+def _do(drill: LiveDrill, action: object) -> None:
+    try:
+        drill.act(action)  # type: ignore[arg-type]
+    except ActionError as exc:
+        state.flash(str(exc))
+
+
+def _actions(drill: LiveDrill, thread_id: str, lang: str) -> None:
+    row = drill.index.rows[thread_id]
+    agent = drill.agent
+    cols = st.columns(5)
+    cols[0].button("👍 " + t("like", lang), key="like", use_container_width=True,
+                   on_click=_do, args=(drill, Like(row.first_mention_id, agent=agent)),
+                   disabled=row.liked)
+    cols[1].button("🙈 " + t("hide", lang), key="hide", use_container_width=True,
+                   on_click=_do, args=(drill, Hide(row.first_mention_id, agent=agent)),
+                   disabled=row.hidden)
+    cols[2].button("⬆ " + t("escalate", lang), key="escalate", use_container_width=True,
+                   on_click=_do, args=(drill, Escalate(thread_id, "tier 2", agent=agent)),
+                   disabled=row.escalated)
+    cols[3].button("✅ " + t("resolve", lang), key="resolve", use_container_width=True,
+                   on_click=_do, args=(drill, Resolve(thread_id, agent=agent)),
+                   disabled=row.resolved)
+    with cols[4].popover("🏷 " + t("tag", lang), use_container_width=True):
+        tag = st.text_input(t("tag", lang), key="tag_text")
+        st.button(t("tag", lang), key="tag_apply", disabled=not tag,
+                  on_click=_do, args=(drill, Tag(thread_id, tag.strip(), agent=agent)))
+        who = st.text_input(t("assign", lang), key="assign_to",
+                            placeholder=t("assign_me", lang))
+        st.button(t("assign", lang), key="assign_apply", on_click=_do,
+                  args=(drill, Assign(thread_id, who.strip() or agent, agent=agent)))
+    with st.expander("📝 " + t("notes", lang)):
+        note = st.text_input(t("add_note", lang), key="note_text")
+        st.button(t("add_note", lang), key="note_apply", disabled=not note.strip(),
+                  on_click=_add_note, args=(drill, row.handle, "note_text"))
+
+
+def _add_note(drill: LiveDrill, handle: str, key: str) -> None:
+    text = st.session_state.get(key, "").strip()
+    if text:
+        _do(drill, AddNote(handle, text, agent=drill.agent))
+        st.session_state[key] = ""
+
+
+def _status_box(drill: LiveDrill, lang: str) -> None:
+    with st.expander("📌 " + t("status", lang),
+                     expanded=drill.scenario.status_updates_expected
+                     and drill.session.pinned_status is None):
+        st.text_area(t("status", lang), key="status_text", max_chars=PUBLIC_LIMIT,
+                     label_visibility="collapsed")
+        st.button(t("post", lang), key="status_post", on_click=_post_status,
+                  args=(drill, lang))
+
+
+def _post_status(drill: LiveDrill, lang: str) -> None:
+    text = st.session_state.get("status_text", "").strip()
+    if not text:
+        state.flash(t("empty", lang), "warning")
+        return
+    try:
+        drill.act(PostStatus(drill.sign(text), agent=drill.agent))
+    except ActionError as exc:
+        state.flash(str(exc))
+        return
+    st.session_state["status_text"] = ""

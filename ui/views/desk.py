@@ -1,0 +1,198 @@
+"""The desk: the live drill. Top bar, queue and thread view refresh as fragments; the composer
+sits outside them so text being typed is never reset by a refresh."""
+
+from __future__ import annotations
+
+import time
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from engine.records import ReputationSampled
+from ui import state
+from ui.clock import SPEEDS
+from ui.drill import LiveDrill
+from ui.i18n import t
+from ui.inbox import FILTERS, SORTS, Row, sla_state
+from ui.nav import page
+from ui.views import composer, thread
+
+REFRESH_SECONDS = 1.5
+QUEUE_WINDOW = 40
+SLA_MARK = {"breached": "⛔ breached", "at risk": "⚠ at risk", "ok": "✓ ok", "-": ""}
+
+
+def render() -> None:
+    drill = state.drill()
+    lang = state.language()
+    if drill is None:
+        st.info(t("no_drill", lang))
+        st.page_link(page("start"), label=t("start_title", lang), icon="🌩️")
+        return
+    if drill.ended:
+        st.success(t("ended", lang))
+        st.page_link(page("scorecard"), label=t("see_scorecard", lang), icon="📋")
+        return
+    message = state.flash()
+    if message:
+        getattr(st, message[0])(message[1])
+    top_bar()
+    left, right = st.columns([5, 7], gap="medium")
+    with left:
+        queue()
+    with right:
+        thread_pane()
+        composer.render(drill, lang)
+
+
+@st.fragment(run_every=REFRESH_SECONDS)
+def top_bar() -> None:
+    drill = state.drill()
+    if drill is None or drill.ended:
+        return
+    lang = state.language()
+    drill.tick(time.monotonic())
+    s = drill.scenario
+    now = drill.session.now
+    counts = drill.index.counters(now, s.sla_minutes)
+    clock_col, rep_col, sla_col, ctl_col = st.columns([2, 3, 3, 3])
+    clock_col.metric(t("clock", lang), s.clock_label(now),
+                     f"{now:.0f} / {s.duration_minutes:g} min", delta_color="off")
+    with rep_col:
+        samples = [e for e in drill.session.transcript[-4000:]
+                   if isinstance(e, ReputationSampled)][-60:]
+        value = drill.session.reputation
+        st.metric(t("reputation", lang), f"{value:.0f}/100")
+        if samples:
+            frame = pd.DataFrame({"minute": [e.minute for e in samples],
+                                  "reputation": [e.reputation for e in samples]})
+            st.altair_chart(alt.Chart(frame).mark_line().encode(
+                x=alt.X("minute:Q", axis=None),
+                y=alt.Y("reputation:Q", scale=alt.Scale(domain=[0, 100]), axis=None),
+            ).properties(height=40), use_container_width=True)
+    with sla_col:
+        st.metric(t("waiting", lang), counts["waiting"])
+        st.caption(f"⚠ {t('at_risk', lang)}: **{counts['at risk']}** · "
+                   f"⛔ {t('breached', lang)}: **{counts['breached']}**")
+    with ctl_col:
+        speed = st.selectbox(t("speed", lang), SPEEDS, index=SPEEDS.index(int(drill.clock.speed))
+                             if int(drill.clock.speed) in SPEEDS else 0,
+                             format_func=lambda v: f"{v}x", key="speed")
+        if speed != drill.clock.speed:
+            drill.clock = drill.clock.with_speed(speed, time.monotonic())
+        a, b = st.columns(2)
+        label = t("resume", lang) if drill.clock.paused else t("pause", lang)
+        if a.button(label, key="pause", use_container_width=True,
+                    disabled=drill.session.finished):
+            now_wall = time.monotonic()
+            drill.clock = (drill.clock.resume(now_wall) if drill.clock.paused
+                           else drill.clock.pause(now_wall))
+            st.rerun(scope="fragment")
+        if b.button(t("end", lang), key="end", type="primary", use_container_width=True):
+            end_drill(drill)
+            st.switch_page(page("scorecard"))
+    if drill.session.scenario.status_updates_expected and drill.session.pinned_status:
+        st.caption(f"📌 {t('pinned', lang)}: " + _inert(drill.session.pinned_status))
+
+
+def end_drill(drill: LiveDrill) -> None:
+    """Stop the clock and score the drill."""
+    from scoring.scorecard import score_session
+
+    drill.tick(time.monotonic())
+    drill.clock = drill.clock.pause(time.monotonic())
+    drill.ended = True
+    drill.scorecard = score_session(drill.session.transcript, drill.scenario)
+
+
+def _inert(text: str) -> str:
+    from ui.markup import inert
+
+    return inert(text)
+
+
+def queue_frame(rows: list[Row], now: float, drill: LiveDrill) -> pd.DataFrame:
+    """The queue's visible window as a table (text columns only: SLA state is spelled out)."""
+    sla = drill.scenario.sla_minutes
+    records = []
+    for r in rows:
+        status, waited = sla_state(r, now, sla)
+        records.append({
+            "•": "●" if r.unread else "",
+            "SLA": f"{SLA_MARK[status]} {waited:.0f}m" if status != "-" else
+            ("✓ answered" if r.answered else ("hidden" if r.hidden else "")),
+            "priority": r.priority,
+            "author": f"@{r.handle}" + (" ✔" if r.verified else ""),
+            "followers": r.followers,
+            "mood": "😡" if r.sentiment < -0.5 else ("🙁" if r.sentiment < -0.1 else
+                                                     ("🙂" if r.sentiment > 0.3 else "😐")),
+            "last post": r.last_text,
+            "owner": r.assignee,
+        })
+    return pd.DataFrame.from_records(records, columns=[
+        "•", "SLA", "priority", "author", "followers", "mood", "last post", "owner"])
+
+
+def _style(frame: pd.DataFrame):  # type: ignore[no-untyped-def]
+    def colour(value: str) -> str:
+        if value.startswith("⛔"):
+            return "background-color: #fde2e1"
+        if value.startswith("⚠"):
+            return "background-color: #fff3cd"
+        return ""
+
+    return frame.style.map(colour, subset=["SLA"])
+
+
+@st.fragment(run_every=REFRESH_SECONDS)
+def queue() -> None:
+    drill = state.drill()
+    if drill is None or drill.ended:
+        return
+    lang = state.language()
+    drill.tick(time.monotonic())
+    f_col, s_col = st.columns(2)
+    filter_name = f_col.selectbox(t("filter", lang), FILTERS, key="queue_filter")
+    sort = s_col.selectbox(t("sort", lang), SORTS, key="queue_sort")
+    rows, total = drill.index.select(filter_name, sort, agent=drill.initials or drill.trainee,
+                                     limit=QUEUE_WINDOW)
+    st.caption(t("queue_count", lang, shown=len(rows), total=total))
+    if st.button(t("next", lang), key="next_waiting", use_container_width=True):
+        waiting, _ = drill.index.select("unanswered", "highest risk", limit=1)
+        if waiting:
+            open_thread(drill, waiting[0].thread_id)
+            st.rerun()
+    st.session_state["queue_ids"] = [r.thread_id for r in rows]
+    key = f"queue-{st.session_state.get('queue_gen', 0)}"
+    event = st.dataframe(
+        _style(queue_frame(rows, drill.session.now, drill)), key=key, hide_index=True,
+        on_select="rerun", selection_mode="single-row", use_container_width=True, height=520,
+        column_config={
+            "•": st.column_config.TextColumn("", width=20, help="unread"),
+            "followers": st.column_config.NumberColumn(format="compact"),
+            "last post": st.column_config.TextColumn(width="large"),
+        })
+    picked = event.selection.rows if event else []
+    if picked:
+        ids = st.session_state["queue_ids"]
+        if picked[0] < len(ids):
+            open_thread(drill, ids[picked[0]])
+            # A new key clears the selection, so the next refresh cannot re-point it at
+            # whatever row moved into that position.
+            st.session_state["queue_gen"] = st.session_state.get("queue_gen", 0) + 1
+            st.rerun()
+
+
+def open_thread(drill: LiveDrill, thread_id: str) -> None:
+    drill.selected = thread_id
+    drill.index.mark_seen(thread_id)
+
+
+@st.fragment(run_every=REFRESH_SECONDS)
+def thread_pane() -> None:
+    drill = state.drill()
+    if drill is None or drill.ended:
+        return
+    drill.tick(time.monotonic())
+    thread.render(drill, state.language())

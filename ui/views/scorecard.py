@@ -1,0 +1,181 @@
+"""The scorecard: overall and per-dimension scores, every finding with its evidence, charts,
+the transcript replay and downloads."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from engine.records import (
+    CustomerFollowedUp,
+    CustomerReplied,
+    Event,
+    MentionArrived,
+    ReplySent,
+    ReputationSampled,
+    StatusPosted,
+)
+from engine.scenario import Scenario
+from ui import state
+from ui.i18n import t
+from ui.markup import highlight, inert
+from ui.nav import page
+
+
+def render() -> None:
+    drill = state.drill()
+    lang = state.language()
+    if drill is None or drill.scorecard is None:
+        st.info(t("no_drill", lang))
+        st.page_link(page("start"), label=t("start_title", lang), icon="🌩️")
+        return
+    show(drill.scorecard, drill.session.transcript, drill.scenario, drill.trainee)
+
+
+def show(card: Any, transcript: list[Event], scenario: Scenario, trainee: str) -> None:
+    """Draw a scorecard (also used by the manager's views later)."""
+    st.title(f"{inert(scenario.title)}: {inert(trainee)}")
+    st.caption(f"seed {card.seed} · scenario {card.scenario_id} ({card.scenario_hash}) · "
+               f"scorer {card.scorer_version}")
+    cols = st.columns(1 + len(card.dimensions))
+    cols[0].metric("Overall", "-" if card.overall is None else f"{card.overall:.0f}")
+    for col, d in zip(cols[1:], card.dimensions, strict=True):
+        weight = card.weights.get(d.name, 0.0)
+        col.metric(f"{d.name} (weight {weight:.0%})",
+                   "failed" if d.score is None else f"{d.score:.0f}",
+                   help=d.error or f"judge: {d.judge}")
+    replies = {e.event_id: e for e in transcript if isinstance(e, ReplySent)}
+    tabs = st.tabs(["Findings", "Charts", "Replay", "Downloads"])
+    with tabs[0]:
+        _findings(card, replies)
+    with tabs[1]:
+        _charts(card, transcript, scenario)
+    with tabs[2]:
+        _replay(transcript, scenario)
+    with tabs[3]:
+        _downloads(card, transcript, replies)
+
+
+def _findings(card: Any, replies: dict[str, ReplySent]) -> None:
+    for d in card.dimensions:
+        if d.error:
+            st.error(f"{d.name}: this dimension failed ({d.error}); the rest still counts.")
+        shown = [f for f in d.findings if f.severity != "info"]
+        with st.expander(f"{d.name}: {len(shown)} findings", expanded=bool(shown)):
+            for f in shown[:200]:
+                reply = replies.get(f.event_id or "")
+                st.markdown(f"**{inert(f.rule)}** ({f.severity}) · {f.kind}"
+                            + (f" · thread {f.thread_id}" if f.thread_id else ""))
+                if reply is not None:
+                    st.markdown("› " + highlight(reply.text, f.start, f.end))
+                elif f.text:
+                    st.markdown("› " + inert(f.text))
+                st.markdown(inert(f.explanation))
+                if f.suggestion:
+                    st.caption("→ " + inert(f.suggestion))
+                st.divider()
+
+
+def _charts(card: Any, transcript: list[Event], scenario: Scenario) -> None:
+    opened = {e.thread_id: e for e in transcript if isinstance(e, MentionArrived)}
+    first: dict[str, float] = {}
+    for e in transcript:
+        if isinstance(e, ReplySent) and e.thread_id not in first:
+            first[e.thread_id] = e.minute - opened[e.thread_id].minute
+    if first:
+        frame = pd.DataFrame([{"thread": tid, "minutes": m, "priority": opened[tid].priority,
+                               "SLA": scenario.sla_minutes.for_priority(opened[tid].priority)}
+                              for tid, m in first.items()])
+        st.markdown("**First-response time per answered thread vs. its SLA**")
+        bars = alt.Chart(frame).mark_bar().encode(
+            x=alt.X("thread:N", sort=None, axis=alt.Axis(labels=False)), y="minutes:Q",
+            color="priority:N", tooltip=["thread", "minutes", "priority", "SLA"])
+        ticks = alt.Chart(frame).mark_tick(color="red", thickness=2).encode(
+            x=alt.X("thread:N", sort=None), y="SLA:Q")
+        st.altair_chart(bars + ticks, use_container_width=True)
+    samples = pd.DataFrame([{"minute": e.minute, "reputation": e.reputation,
+                             "waiting": e.waiting_threads}
+                            for e in transcript if isinstance(e, ReputationSampled)])
+    if not samples.empty:
+        st.markdown("**Backlog (waiting threads) and reputation over the drill**")
+        base = alt.Chart(samples).encode(x=alt.X("minute:Q", title="simulated minute"))
+        st.altair_chart(alt.layer(
+            base.mark_area(opacity=0.3).encode(y=alt.Y("waiting:Q", title="waiting")),
+            base.mark_line(color="black").encode(
+                y=alt.Y("reputation:Q", scale=alt.Scale(domain=[0, 100])))
+        ).resolve_scale(y="independent"), use_container_width=True)
+    per_reply = _scores_by_volume(card, transcript)
+    if not per_reply.empty:
+        st.markdown("**Reply quality as volume rose**")
+        st.altair_chart(alt.Chart(per_reply).mark_circle(size=60).encode(
+            x=alt.X("arrivals in last 10 min:Q"), y=alt.Y("findings:Q"),
+            tooltip=["minute", "findings"]), use_container_width=True)
+
+
+def _scores_by_volume(card: Any, transcript: list[Event]) -> pd.DataFrame:
+    arrivals = [e.minute for e in transcript if isinstance(e, MentionArrived)]
+    counts: dict[str, int] = {}
+    for d in card.dimensions:
+        for f in d.findings:
+            if f.event_id and f.severity != "info":
+                counts[f.event_id] = counts.get(f.event_id, 0) + 1
+    rows = []
+    for e in transcript:
+        if isinstance(e, ReplySent):
+            volume = sum(1 for m in arrivals if e.minute - 10 <= m <= e.minute)
+            rows.append({"minute": e.minute, "arrivals in last 10 min": volume,
+                         "findings": counts.get(e.event_id, 0)})
+    return pd.DataFrame(rows)
+
+
+def _replay(transcript: list[Event], scenario: Scenario) -> None:
+    visible = (MentionArrived, CustomerFollowedUp, CustomerReplied, ReplySent, StatusPosted)
+    rows = [{"clock": scenario.clock_label(e.minute), "minute": e.minute, "event": e.type,
+             "thread": getattr(e, "thread_id", ""), "channel": getattr(e, "channel", "public"),
+             "who": ("@" + e.author.handle) if isinstance(e, MentionArrived)
+             else getattr(e, "agent", ""),
+             "text": getattr(e, "text", "")}
+            for e in transcript if isinstance(e, visible)]
+    if not rows:
+        st.caption("Nothing happened.")
+        return
+    frame = pd.DataFrame(rows)
+    upto = st.slider("Replay up to minute", 0.0, float(scenario.duration_minutes),
+                     float(scenario.duration_minutes), step=1.0, key="replay_minute")
+    only_mine = st.toggle("Only threads I answered", key="replay_mine")
+    view = frame[frame["minute"] <= upto]
+    if only_mine:
+        answered = set(frame.loc[frame["event"] == "ReplySent", "thread"])
+        view = view[view["thread"].isin(answered)]
+    st.dataframe(view, hide_index=True, use_container_width=True, height=420)
+
+
+def _downloads(card: Any, transcript: list[Event], replies: dict[str, ReplySent]) -> None:
+    jsonl = "\n".join(e.to_json() for e in transcript) + "\n"
+    st.download_button("Transcript (JSON lines)", jsonl, file_name="transcript.jsonl",
+                       mime="application/json", key="dl_transcript")
+    st.download_button("Scorecard (JSON)", json.dumps(card.to_dict(), ensure_ascii=False,
+                                                      indent=1),
+                       file_name="scorecard.json", mime="application/json", key="dl_card")
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["reply_event", "minute", "thread", "channel", "reply", "dimension",
+                     "kind", "rule", "severity", "words", "explanation", "suggestion"])
+    by_reply: dict[str, list[Any]] = {}
+    for d in card.dimensions:
+        for f in d.findings:
+            by_reply.setdefault(f.event_id or "", []).append(f)
+    for rid, reply in replies.items():
+        for f in by_reply.get(rid) or [None]:
+            writer.writerow([rid, reply.minute, reply.thread_id, reply.channel, reply.text,
+                             *(("", "", "", "", "", "", "") if f is None else
+                               (f.dimension, f.kind, f.rule, f.severity, f.text,
+                                f.explanation, f.suggestion))])
+    st.download_button("Replies and findings (CSV)", out.getvalue(), file_name="replies.csv",
+                       mime="text/csv", key="dl_csv")
