@@ -145,6 +145,24 @@ class PeopleFactory:
         s = "".join(map(str, digits))
         return " ".join(s[i:i + 4] for i in range(0, 16, 4))
 
+    def account_number(self) -> str:
+        r = self.rng
+        if self.language == "ko":  # bank account numbers as Koreans write them
+            return f"{r.randint(100, 999)}-{r.randint(10, 99)}-{r.randint(100000, 999999)}"
+        return f"{r.randint(10**7, 10**8 - 1)}"
+
+    def resident_number(self) -> str:
+        """A Korean resident registration number (YYMMDD-GNNNNNC) with a valid check digit."""
+        r = self.rng
+        year = r.randint(60, 99)
+        front = f"{year:02d}{r.randint(1, 12):02d}{r.randint(1, 28):02d}"
+        body = f"{r.choice('12')}{r.randint(0, 99999):05d}"
+        digits = [int(c) for c in front + body]
+        total = sum(d * w for d, w in zip(digits, (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5),
+                                          strict=True))
+        check = (11 - total % 11) % 10
+        return f"{front}-{body}{check}"
+
     def date_of_birth(self) -> str:
         r = self.rng
         return f"{r.randint(1960, 2004)}-{r.randint(1, 12):02d}-{r.randint(1, 28):02d}"

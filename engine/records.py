@@ -23,7 +23,7 @@ Intent = Literal[
 ]
 Priority = Literal["urgent", "high", "normal", "low"]
 PiiKind = Literal["email", "phone", "order_number", "address", "card_number", "booking_reference",
-                  "account_number", "date_of_birth", "rrn"]
+                  "account_number", "date_of_birth", "rrn", "password"]
 
 PERSONAS: tuple[str, ...] = Persona.__args__  # type: ignore[attr-defined]
 INTENTS: tuple[str, ...] = Intent.__args__  # type: ignore[attr-defined]
@@ -131,7 +131,8 @@ class CustomerReplied(Event):
     thread_id: str
     channel: str
     reaction: Literal[
-        "thanked", "calmed", "escalated", "provided_details", "complied_in_public",
+        "thanked", "calmed", "escalated", "escalated_pii", "provided_details",
+        "complied_in_public",
         "trolled_back", "faded",
     ]
     sentiment: float

@@ -9,8 +9,11 @@ emoji, links and lower-case typing. Everything is drawn from the session's RNG.
 from __future__ import annotations
 
 import random
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +30,7 @@ SLOTS = (
     "brand", "brand_name", "product", "city", "order", "minutes", "hours", "days", "amount",
     "since", "down", "hashtag", "emoji_angry", "emoji_happy", "emoji_sad", "emoji_confused",
     "name", "flight", "date", "quoted", "email", "phone", "address", "booking", "card",
-    "dob", "link", "staff", "followers",
+    "dob", "link", "staff", "followers", "account", "rrn",
 )
 REACTIONS = ("thanked", "calmed", "escalated", "escalated_pii", "provided_details",
              "complied_in_public", "trolled_back", "faded")
@@ -111,6 +114,16 @@ class _Slots(dict[str, Any]):
         return value
 
 
+_NOBODY = Author("user", "", 0, False, "")
+_LINK_ALPHABET = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ0123456789"
+
+
+def _exposing(kind: str, make: Callable[[_Slots], str], slots: _Slots) -> str:
+    value = make(slots)
+    slots.exposed.append(PersonalData(kind, value))
+    return value
+
+
 class MentionWriter:
     """Renders customer texts for one session (scenario facts + people pools + RNG)."""
 
@@ -127,79 +140,86 @@ class MentionWriter:
         self.misspellings = misspellings
         self.facts: dict[str, str] = {}
         self._typo_words = tuple(bank.typos)
+        self._random = rng.random
+        self._fillers = self._build_fillers()
+        self._templates: dict[tuple[str, str], list[str]] = {}
+        kinds = sorted(bank.overshare)
+        # kinds weighted by their number of phrases, so a bank makes a kind rare (card numbers)
+        self._overshare_kinds = kinds
+        self._overshare_cum = list(accumulate(len(bank.overshare[k]) for k in kinds))
 
     # ------------------------------------------------------------------ slots
-    def _slot(self, key: str, slots: _Slots) -> str:
-        r = self.rng
-        p = self.people
-        if key == "brand":
-            return "@" + self.brand_handle
-        if key == "brand_name":
+    def _build_fillers(self) -> dict[str, Callable[[_Slots], str]]:
+        """Slot name -> filler; a table instead of an if-chain (slots are filled per post)."""
+        r, p, pick = self.rng, self.people, self._pick
+        korean = self.bank.language == "ko"
+        minutes = ("5", "10", "15", "20", "25", "30", "40", "45", "50", "90")
+        cents = ("00", "99", "49", "18")
+
+        def brand_name(_s: _Slots) -> str:
             if self.misspellings and r.random() < 0.2:
-                return r.choice(self.misspellings)
+                return pick(self.misspellings)
             return self.brand_name
-        if key == "product":
-            return r.choice(self.products)
-        if key == "city":
-            return r.choice(self.bank.cities)
-        if key == "minutes":
-            return str(r.choice((5, 10, 15, 20, 25, 30, 40, 45, 50, 90)))
-        if key == "hours":
-            return str(r.randint(2, 9))
-        if key == "days":
-            return str(r.randint(2, 12))
-        if key == "amount":
-            if self.bank.language == "ko":
+
+        def amount(_s: _Slots) -> str:
+            if korean:
                 return f"{r.randint(1, 90) * 1000:,}원"
-            return f"${r.randint(5, 240)}.{r.choice(('00', '99', '49', '18'))}"
-        if key == "since":
-            return self.facts.get(key) or ("아침" if self.bank.language == "ko"
-                                           else "this morning")
-        if key == "down":
-            return self.facts.get(key) or self.brand_name
-        if key == "hashtag":
-            return r.choice(self.hashtags)
-        if key.startswith("emoji_"):
-            return r.choice(self.bank.emoji.get(key[6:]) or [""])
-        if key == "name":
-            return slots.author.display_name.split()[0] if slots.author else ""
-        if key == "staff":  # a member of the brand's staff a customer thanks by first name
-            return r.choice(p.parts.first_names)
-        if key == "followers":  # the author's own reach, as people write it ("240k")
-            return _reach(slots.author.followers if slots.author else FOLLOWER_FLOOR)
-        if key == "flight":
-            return f"{self.brand_handle[:2].upper()}{r.randint(100, 999)}"
-        if key == "date":
-            return f"{r.randint(1, 12)}/{r.randint(1, 28)}"
-        if key == "link":
-            return self._link()
-        if key == "quoted":
-            return "@someone"
-        # personal data: recorded as exposed
-        author = slots.author or Author("user", "", 0, False, "")
-        kind, value = {
-            "order": ("order_number", p.order_number),
-            "email": ("email", lambda: p.email(author)),
-            "phone": ("phone", p.phone),
-            "address": ("address", p.address),
-            "booking": ("booking_reference", p.booking_reference),
-            "card": ("card_number", p.card_number),
-            "dob": ("date_of_birth", p.date_of_birth),
-        }.get(key, ("", lambda: ""))  # type: ignore[assignment]
-        if not kind:
+            return f"${r.randint(5, 240)}.{pick(cents)}"
+
+        fillers: dict[str, Callable[[_Slots], str]] = {
+            "brand": lambda _s: "@" + self.brand_handle,
+            "brand_name": brand_name,
+            "product": lambda _s: pick(self.products),
+            "city": lambda _s: pick(self.bank.cities),
+            "minutes": lambda _s: pick(minutes),
+            "hours": lambda _s: str(r.randint(2, 9)),
+            "days": lambda _s: str(r.randint(2, 12)),
+            "amount": amount,
+            "since": lambda _s: self.facts.get("since") or ("아침" if korean else "this morning"),
+            "down": lambda _s: self.facts.get("down") or self.brand_name,
+            "hashtag": lambda _s: pick(self.hashtags),
+            "name": lambda s: s.author.display_name.split()[0] if s.author else "",
+            # a member of the brand's staff a customer thanks by first name
+            "staff": lambda _s: pick(p.parts.first_names),
+            # the author's own reach, as people write it ("240k")
+            "followers": lambda s: _reach(s.author.followers if s.author else FOLLOWER_FLOOR),
+            "flight": lambda _s: f"{self.brand_handle[:2].upper()}{r.randint(100, 999)}",
+            "date": lambda _s: f"{r.randint(1, 12)}/{r.randint(1, 28)}",
+            "link": lambda _s: self._link(),
+            "quoted": lambda _s: "@someone",
+        }
+        for mood, pool in self.bank.emoji.items():
+            fillers[f"emoji_{mood}"] = lambda _s, pool=tuple(pool) or ("",): pick(pool)
+        # personal data: the value is recorded as exposed by the customer who posts it
+        personal: dict[str, tuple[str, Callable[[_Slots], str]]] = {
+            "order": ("order_number", lambda _s: p.order_number()),
+            "email": ("email", lambda s: p.email(s.author or _NOBODY)),
+            "phone": ("phone", lambda _s: p.phone()),
+            "address": ("address", lambda _s: p.address()),
+            "booking": ("booking_reference", lambda _s: p.booking_reference()),
+            "card": ("card_number", lambda _s: p.card_number()),
+            "dob": ("date_of_birth", lambda _s: p.date_of_birth()),
+            "account": ("account_number", lambda _s: p.account_number()),
+            "rrn": ("rrn", lambda _s: p.resident_number()),
+        }
+        for slot, (kind, make) in personal.items():
+            fillers[slot] = partial(_exposing, kind, make)
+        return fillers
+
+    def _slot(self, key: str, slots: _Slots) -> str:
+        filler = self._fillers.get(key)
+        if filler is None:
             raise KeyError(f"unknown slot {{{key}}}")
-        text = value()
-        if key != "order":  # an order number alone is not personal; with contact data it is
-            slots.exposed.append(PersonalData(kind, text))
-        else:
-            slots.exposed.append(PersonalData(kind, text))
-        return text
+        return filler(slots)
+
+    def _pick(self, seq: Sequence[str]) -> str:
+        """``rng.choice`` without its bounds checks (called several times per post)."""
+        return seq[int(self._random() * len(seq))]
 
     def _link(self) -> str:
         r = self.rng
         form = r.choice(self.bank.link_forms)
-        code = "".join(r.choice("abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ0123456789")
-                       for _ in range(10))
+        code = "".join(r.choices(_LINK_ALPHABET, k=10))
         return form.replace("CODE", code)
 
     # ---------------------------------------------------------------- render
@@ -207,13 +227,16 @@ class MentionWriter:
                extra: dict[str, str] | None = None, noise: bool = True) -> Rendered:
         slots = _Slots(self, author, extra or {})
         text = template.format_map(slots)
+        exposed = slots.exposed
         if noise:
             text = self._noise(text, persona)
-            for data in slots.exposed:  # lower-case noise must not alter exposed values
+            for data in exposed:  # lower-case noise must not alter exposed values
                 text = text.replace(data.value.lower(), data.value)
         text = text[:280]
+        if not exposed:
+            return Rendered(text, ())
         # only what survived the 280-character cut is exposed
-        return Rendered(text, tuple(d for d in slots.exposed if d.value in text))
+        return Rendered(text, tuple(d for d in exposed if d.value in text))
 
     def _noise(self, text: str, persona: str) -> str:
         r = self.rng
@@ -248,20 +271,26 @@ class MentionWriter:
         return " ".join(words)
 
     # ---------------------------------------------------------- convenience
+    def _mention_templates(self, intent: str, persona: str) -> list[str]:
+        key = (intent, persona)
+        templates = self._templates.get(key)
+        if templates is None:
+            by_persona = self.bank.mentions.get(intent) or {}
+            templates = by_persona.get(persona) or by_persona.get("any") or [
+                t for ts in by_persona.values() for t in ts] or ["{brand} hello?"]
+            self._templates[key] = templates
+        return templates
+
     def mention(self, intent: str, persona: str, author: Author) -> Rendered:
-        by_persona = self.bank.mentions.get(intent) or {}
-        templates = by_persona.get(persona) or by_persona.get("any")
-        if not templates:
-            templates = [t for ts in by_persona.values() for t in ts] or ["{brand} hello?"]
-        rendered = self.render(self.rng.choice(templates), author, persona)
+        rendered = self.render(self._pick(self._mention_templates(intent, persona)), author,
+                               persona)
         if persona == "privacy_oversharer":
             rendered = self._overshare(rendered, author, persona)
         return rendered
 
     def _overshare(self, rendered: Rendered, author: Author, persona: str) -> Rendered:
-        kinds = sorted(self.bank.overshare)
-        # kinds weighted by their number of phrases, so a bank makes a kind rare (card numbers)
-        kind = self.rng.choices(kinds, weights=[len(self.bank.overshare[k]) for k in kinds])[0]
+        draw = self._random() * self._overshare_cum[-1]
+        kind = self._overshare_kinds[bisect_right(self._overshare_cum, draw)]
         extra = self.render(self.rng.choice(self.bank.overshare[kind]), author, persona,
                             noise=False)
         text = f"{rendered.text} {extra.text}"

@@ -234,13 +234,13 @@ def test_session_asked_in_dm_customer_provides_details(scenario):
 
 def test_session_troll_fades_when_answered_briefly(scenario):
     faded = 0
-    for seed in range(5):
+    for seed in range(20):
         session = TrainingSession(scenario, seed=seed, judge=_Fixed(ReplyQuality(1, brief=True)))
         mention = _first_thread(session, "troll")
         session.act(Reply(mention.thread_id, "Thanks for the feedback."))
         session.advance_to(session.now + 30)
         faded += _reactions(session, mention.thread_id)[:1] == ["faded"]
-    assert faded >= 3
+    assert faded >= 12  # trolls fade 80% of the time when answered briefly
 
 
 def test_session_default_judge_customer_asked_for_order_number_in_public_escalates(scenario):
