@@ -20,9 +20,9 @@ import simpy
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from engine.records import CUSTOMER_POSTS, MentionArrived  # noqa: E402
-from engine.scenario import Scenario, resolve_scenario  # noqa: E402
-from engine.session import TrainingSession  # noqa: E402
+from engine.records import CUSTOMER_POSTS, MentionArrived
+from engine.scenario import Scenario, resolve_scenario
+from engine.session import TrainingSession
 
 DAY_MINUTES = 1440.0
 RATIO_TARGET = 0.10

@@ -22,6 +22,9 @@ if ! "$PYTHON" -m venv --help >/dev/null 2>&1 || ! "$PYTHON" -c "import ensurepi
   apt_install python3-venv
 fi
 [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
+# Real-browser tests drive Debian's Chromium (never Playwright's own download); the emoji font
+# keeps screenshots readable.
+apt_install chromium fonts-noto-color-emoji
 echo "== installing Python packages (requirements-dev.txt)"
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 
