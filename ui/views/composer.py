@@ -60,12 +60,12 @@ def render(drill: LiveDrill, lang: str) -> None:
         titles = [m.title for m in macros]
         choice = c1.selectbox(t("macro", lang), titles, key="macro_choice",
                               label_visibility="collapsed")
-        c2.button(t("insert", lang), key="macro_insert", use_container_width=True,
+        c2.button(t("insert", lang), key="macro_insert", width="stretch",
                   on_click=_insert_macro, args=(drill, thread_id, choice))
-    c3.button(t("move_dm", lang), key="move_dm", use_container_width=True,
+    c3.button(t("move_dm", lang), key="move_dm", width="stretch",
               on_click=_insert_dm_link, args=(drill, thread_id),
               disabled=channel == "dm")
-    st.button(t("send", lang), key="send", type="primary", use_container_width=True,
+    st.button(t("send", lang), key="send", type="primary", width="stretch",
               on_click=_send, args=(drill, thread_id, channel, lang),
               disabled=channel == "dm" and not dm_open)
     if drill.mode == "practice" and drill.coaching and drill.coaching.thread_id == thread_id:
@@ -125,19 +125,19 @@ def _actions(drill: LiveDrill, thread_id: str, lang: str) -> None:
     row = drill.index.rows[thread_id]
     agent = drill.agent
     cols = st.columns(5)
-    cols[0].button("👍 " + t("like", lang), key="like", use_container_width=True,
+    cols[0].button("👍 " + t("like", lang), key="like", width="stretch",
                    on_click=_do, args=(drill, Like(row.first_mention_id, agent=agent)),
                    disabled=row.liked)
-    cols[1].button("🙈 " + t("hide", lang), key="hide", use_container_width=True,
+    cols[1].button("🙈 " + t("hide", lang), key="hide", width="stretch",
                    on_click=_do, args=(drill, Hide(row.first_mention_id, agent=agent)),
                    disabled=row.hidden)
-    cols[2].button("⬆ " + t("escalate", lang), key="escalate", use_container_width=True,
+    cols[2].button("⬆ " + t("escalate", lang), key="escalate", width="stretch",
                    on_click=_do, args=(drill, Escalate(thread_id, "tier 2", agent=agent)),
                    disabled=row.escalated)
-    cols[3].button("✅ " + t("resolve", lang), key="resolve", use_container_width=True,
+    cols[3].button("✅ " + t("resolve", lang), key="resolve", width="stretch",
                    on_click=_do, args=(drill, Resolve(thread_id, agent=agent)),
                    disabled=row.resolved)
-    with cols[4].popover("🏷 " + t("tag", lang), use_container_width=True):
+    with cols[4].popover("🏷 " + t("tag", lang), width="stretch"):
         tag = st.text_input(t("tag", lang), key="tag_text")
         st.button(t("tag", lang), key="tag_apply", disabled=not tag,
                   on_click=_do, args=(drill, Tag(thread_id, tag.strip(), agent=agent)))

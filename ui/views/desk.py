@@ -70,7 +70,7 @@ def top_bar() -> None:
             st.altair_chart(alt.Chart(frame).mark_line().encode(
                 x=alt.X("minute:Q", axis=None),
                 y=alt.Y("reputation:Q", scale=alt.Scale(domain=[0, 100]), axis=None),
-            ).properties(height=40), use_container_width=True)
+            ).properties(height=40), width="stretch")
     with sla_col:
         st.metric(t("waiting", lang), counts["waiting"])
         st.caption(f"⚠ {t('at_risk', lang)}: **{counts['at risk']}** · "
@@ -83,13 +83,13 @@ def top_bar() -> None:
             drill.clock = drill.clock.with_speed(speed, time.monotonic())
         a, b = st.columns(2)
         label = t("resume", lang) if drill.clock.paused else t("pause", lang)
-        if a.button(label, key="pause", use_container_width=True,
+        if a.button(label, key="pause", width="stretch",
                     disabled=drill.session.finished):
             now_wall = time.monotonic()
             drill.clock = (drill.clock.resume(now_wall) if drill.clock.paused
                            else drill.clock.pause(now_wall))
             st.rerun(scope="fragment")
-        if b.button(t("end", lang), key="end", type="primary", use_container_width=True):
+        if b.button(t("end", lang), key="end", type="primary", width="stretch"):
             end_drill(drill)
             st.switch_page(page("scorecard"))
     if drill.session.scenario.status_updates_expected and drill.session.pinned_status:
@@ -158,7 +158,7 @@ def queue() -> None:
     rows, total = drill.index.select(filter_name, sort, agent=drill.initials or drill.trainee,
                                      limit=QUEUE_WINDOW)
     st.caption(t("queue_count", lang, shown=len(rows), total=total))
-    if st.button(t("next", lang), key="next_waiting", use_container_width=True):
+    if st.button(t("next", lang), key="next_waiting", width="stretch"):
         waiting, _ = drill.index.select("unanswered", "highest risk", limit=1)
         if waiting:
             open_thread(drill, waiting[0].thread_id)
@@ -167,7 +167,7 @@ def queue() -> None:
     key = f"queue-{st.session_state.get('queue_gen', 0)}"
     event = st.dataframe(
         _style(queue_frame(rows, drill.session.now, drill)), key=key, hide_index=True,
-        on_select="rerun", selection_mode="single-row", use_container_width=True, height=520,
+        on_select="rerun", selection_mode="single-row", width="stretch", height=520,
         column_config={
             "•": st.column_config.TextColumn("", width=20, help="unread"),
             "followers": st.column_config.NumberColumn(format="compact"),

@@ -98,7 +98,7 @@ def _charts(card: Any, transcript: list[Event], scenario: Scenario) -> None:
             color="priority:N", tooltip=["thread", "minutes", "priority", "SLA"])
         ticks = alt.Chart(frame).mark_tick(color="red", thickness=2).encode(
             x=alt.X("thread:N", sort=None), y="SLA:Q")
-        st.altair_chart(bars + ticks, use_container_width=True)
+        st.altair_chart(bars + ticks, width="stretch")
     samples = pd.DataFrame([{"minute": e.minute, "reputation": e.reputation,
                              "waiting": e.waiting_threads}
                             for e in transcript if isinstance(e, ReputationSampled)])
@@ -109,13 +109,13 @@ def _charts(card: Any, transcript: list[Event], scenario: Scenario) -> None:
             base.mark_area(opacity=0.3).encode(y=alt.Y("waiting:Q", title="waiting")),
             base.mark_line(color="black").encode(
                 y=alt.Y("reputation:Q", scale=alt.Scale(domain=[0, 100])))
-        ).resolve_scale(y="independent"), use_container_width=True)
+        ).resolve_scale(y="independent"), width="stretch")
     per_reply = _scores_by_volume(card, transcript)
     if not per_reply.empty:
         st.markdown("**Reply quality as volume rose**")
         st.altair_chart(alt.Chart(per_reply).mark_circle(size=60).encode(
             x=alt.X("arrivals in last 10 min:Q"), y=alt.Y("findings:Q"),
-            tooltip=["minute", "findings"]), use_container_width=True)
+            tooltip=["minute", "findings"]), width="stretch")
 
 
 def _scores_by_volume(card: Any, transcript: list[Event]) -> pd.DataFrame:
@@ -153,7 +153,7 @@ def _replay(transcript: list[Event], scenario: Scenario) -> None:
     if only_mine:
         answered = set(frame.loc[frame["event"] == "ReplySent", "thread"])
         view = view[view["thread"].isin(answered)]
-    st.dataframe(view, hide_index=True, use_container_width=True, height=420)
+    st.dataframe(view, hide_index=True, width="stretch", height=420)
 
 
 def _downloads(card: Any, transcript: list[Event], replies: dict[str, ReplySent]) -> None:

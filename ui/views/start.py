@@ -104,19 +104,19 @@ def _summary(run: Run) -> None:
     d.metric("Reputation at end", f"{s['reputation']:.1f}")
     left, right = st.columns(2)
     left.dataframe(_counts(s["by_persona"], "persona"), hide_index=True,
-                   use_container_width=True)
+                   width="stretch")
     right.dataframe(_counts(s["by_intent"], "intent"), hide_index=True,
-                    use_container_width=True)
+                    width="stretch")
     if not run.reputation.empty:
         st.altair_chart(alt.Chart(run.reputation).mark_line().encode(
             x=alt.X("minute:Q", title="simulated minute"),
             y=alt.Y("reputation:Q", scale=alt.Scale(domain=[0, 100])),
-            tooltip=["minute", "reputation", "waiting"]), use_container_width=True)
+            tooltip=["minute", "reputation", "waiting"]), width="stretch")
     if not run.volume.empty:
         st.altair_chart(alt.Chart(run.volume).mark_area().encode(
             x=alt.X("minute:Q", title="simulated minute"), y="posts:Q", color="kind:N"),
-            use_container_width=True)
-    st.dataframe(run.mentions, hide_index=True, use_container_width=True, height=320)
+            width="stretch")
+    st.dataframe(run.mentions, hide_index=True, width="stretch", height=320)
 
 
 def _counts(counts: Any, name: str) -> list[dict[str, Any]]:
