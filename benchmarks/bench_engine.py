@@ -14,6 +14,7 @@ import gc
 import sys
 import time
 import tracemalloc
+from collections.abc import Generator
 from pathlib import Path
 
 import simpy
@@ -54,7 +55,7 @@ def simpy_floor(events: int) -> float:
     """Events per second of a bare SimPy process looping ``env.timeout``."""
     env = simpy.Environment()
 
-    def loop():  # type: ignore[no-untyped-def]
+    def loop() -> Generator[simpy.Event, None, None]:
         for _ in range(events):
             yield env.timeout(0.01)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 import re
 import unicodedata
+import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -114,7 +115,9 @@ class PeopleFactory:
 
     # ---- personal data values (what oversharers post)
     def email(self, author: Author) -> str:
-        return f"{author.handle}@{self.rng.choice(self.parts.email_domains)}"
+        """The author's address: the same domain every time they post it (crc32, not hash())."""
+        domains = self.parts.email_domains
+        return f"{author.handle}@{domains[zlib.crc32(author.handle.encode()) % len(domains)]}"
 
     def phone(self) -> str:
         r = self.rng

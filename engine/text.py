@@ -80,8 +80,14 @@ def load_bank(language: str) -> Bank:
         return Bank.model_validate(yaml.safe_load(fh))
 
 
-def _reach(followers: int) -> str:
-    """A follower count as people write it: 850, 12k, 1.4M."""
+def _reach(followers: int, language: str = "en") -> str:
+    """A follower count as people write it: 850, 12k, 1.4M (Korean: 1.2천, 24만, 140만)."""
+    if language == "ko":
+        if followers >= 10_000:
+            return f"{followers // 10_000}만"
+        if followers >= 1000:
+            return f"{followers / 1000:.1f}천".replace(".0천", "천")
+        return str(followers)
     if followers >= 1_000_000:
         return f"{followers / 1_000_000:.1f}M".replace(".0M", "M")
     if followers >= 10_000:
@@ -100,7 +106,7 @@ class Rendered:
 class _Slots(dict[str, Any]):
     """Fills a slot the first time a template asks for it (so unused slots cost nothing)."""
 
-    __slots__ = ("writer", "author", "exposed")
+    __slots__ = ("author", "exposed", "writer")
 
     def __init__(self, writer: MentionWriter, author: Author | None, extra: dict[str, str]):
         super().__init__(extra)
@@ -116,6 +122,10 @@ class _Slots(dict[str, Any]):
 
 _NOBODY = Author("user", "", 0, False, "")
 _LINK_ALPHABET = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ0123456789"
+
+
+def _pick_from(pick: Callable[[Sequence[str]], str], pool: Sequence[str], _slots: _Slots) -> str:
+    return pick(pool)
 
 
 def _exposing(kind: str, make: Callable[[_Slots], str], slots: _Slots) -> str:
@@ -182,14 +192,15 @@ class MentionWriter:
             # a member of the brand's staff a customer thanks by first name
             "staff": lambda _s: pick(p.parts.first_names),
             # the author's own reach, as people write it ("240k")
-            "followers": lambda s: _reach(s.author.followers if s.author else FOLLOWER_FLOOR),
+            "followers": lambda s: _reach(s.author.followers if s.author else FOLLOWER_FLOOR,
+                                          self.bank.language),
             "flight": lambda _s: f"{self.brand_handle[:2].upper()}{r.randint(100, 999)}",
             "date": lambda _s: f"{r.randint(1, 12)}/{r.randint(1, 28)}",
             "link": lambda _s: self._link(),
             "quoted": lambda _s: "@someone",
         }
         for mood, pool in self.bank.emoji.items():
-            fillers[f"emoji_{mood}"] = lambda _s, pool=tuple(pool) or ("",): pick(pool)
+            fillers[f"emoji_{mood}"] = partial(_pick_from, pick, tuple(pool) or ("",))
         # personal data: the value is recorded as exposed by the customer who posts it
         personal: dict[str, tuple[str, Callable[[_Slots], str]]] = {
             "order": ("order_number", lambda _s: p.order_number()),
@@ -224,12 +235,13 @@ class MentionWriter:
 
     # ---------------------------------------------------------------- render
     def render(self, template: str, author: Author | None, persona: str = "",
-               extra: dict[str, str] | None = None, noise: bool = True) -> Rendered:
+               extra: dict[str, str] | None = None, noise: bool = True,
+               intent: str = "") -> Rendered:
         slots = _Slots(self, author, extra or {})
         text = template.format_map(slots)
         exposed = slots.exposed
         if noise:
-            text = self._noise(text, persona)
+            text = self._noise(text, persona, intent)
             for data in exposed:  # lower-case noise must not alter exposed values
                 text = text.replace(data.value.lower(), data.value)
         text = text[:280]
@@ -238,15 +250,13 @@ class MentionWriter:
         # only what survived the 280-character cut is exposed
         return Rendered(text, tuple(d for d in exposed if d.value in text))
 
-    def _noise(self, text: str, persona: str) -> str:
+    def _noise(self, text: str, persona: str, intent: str = "") -> str:
         r = self.rng
         rates = self.bank.persona_noise.get(persona, self.bank.noise)
         handle = "@" + self.brand_handle
         if handle not in text:
-            if r.random() < rates.brand_in_middle:
-                text = f"{text} {handle}"
-            else:
-                text = f"{handle} {text}"
+            middle = r.random() < rates.brand_in_middle
+            text = f"{text} {handle}" if middle else f"{handle} {text}"
         if self._typo_words and r.random() < rates.typo:
             text = self._typo(text)
         if r.random() < rates.lowercase:
@@ -254,7 +264,8 @@ class MentionWriter:
         if r.random() < rates.hashtag and "#" not in text:
             text = f"{text} {r.choice(self.hashtags)}"
         if r.random() < rates.emoji:
-            mood = "happy" if persona == "praise" else r.choice(("angry", "sad", "confused"))
+            mood = "happy" if persona == "praise" or intent == "praise" else r.choice(
+                ("angry", "sad", "confused"))
             text = f"{text} {r.choice(self.bank.emoji.get(mood) or [''])}".rstrip()
         if r.random() < rates.link and "http" not in text and "pic." not in text:
             text = f"{text} {self._link()}"
@@ -262,6 +273,13 @@ class MentionWriter:
 
     def _typo(self, text: str) -> str:
         r = self.rng
+        if self.bank.language == "ko":
+            # Korean words carry particles and endings (됐어요?), so look inside the text.
+            found = [w for w in self._typo_words if w in text]
+            if not found:
+                return text
+            word = self._pick(found)
+            return text.replace(word, self._pick(self.bank.typos[word]), 1)
         words = text.split(" ")
         candidates = [i for i, w in enumerate(words) if w.lower() in self.bank.typos]
         if not candidates:
@@ -283,14 +301,19 @@ class MentionWriter:
 
     def mention(self, intent: str, persona: str, author: Author) -> Rendered:
         rendered = self.render(self._pick(self._mention_templates(intent, persona)), author,
-                               persona)
+                               persona, intent=intent)
         if persona == "privacy_oversharer":
             rendered = self._overshare(rendered, author, persona)
         return rendered
 
     def _overshare(self, rendered: Rendered, author: Author, persona: str) -> Rendered:
-        draw = self._random() * self._overshare_cum[-1]
-        kind = self._overshare_kinds[bisect_right(self._overshare_cum, draw)]
+        shown = {d.kind for d in rendered.exposed}
+        kind = ""
+        for _ in range(4):  # a kind not in the tweet yet (two phone numbers read wrong)
+            draw = self._random() * self._overshare_cum[-1]
+            kind = self._overshare_kinds[bisect_right(self._overshare_cum, draw)]
+            if kind not in shown:  # overshare keys are PersonalData kinds
+                break
         extra = self.render(self.rng.choice(self.bank.overshare[kind]), author, persona,
                             noise=False)
         text = f"{rendered.text} {extra.text}"

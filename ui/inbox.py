@@ -119,9 +119,10 @@ class InboxIndex:
             self.events[e.thread_id] = [e]
             self.by_author.setdefault(e.author.handle, []).append(e.thread_id)
             return
-        row = self.rows.get(getattr(e, "thread_id", ""))
-        if row is None:
+        found = self.rows.get(getattr(e, "thread_id", ""))
+        if found is None:
             return
+        row = found
         self.events[row.thread_id].append(e)
         if isinstance(e, CustomerFollowedUp | CustomerReplied):
             row.posts += 1
@@ -209,6 +210,6 @@ def _matches(row: Row, name: str, agent: str) -> bool:
     if name == "high reach":
         return row.followers >= HIGH_REACH
     if name == "needs DM":
-        return row.exposes_pii or row.intent in ("account_access", "billing", "refund") \
-            and row.channel != "dm"
+        needs_private = row.exposes_pii or row.intent in ("account_access", "billing", "refund")
+        return needs_private and row.channel != "dm" and not row.resolved
     return True

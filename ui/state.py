@@ -33,4 +33,5 @@ def flash(message: str | None = None, kind: str = "error") -> tuple[str, str] | 
     if message is not None:
         st.session_state["_flash"] = (kind, message)
         return None
-    return st.session_state.pop("_flash", None)  # type: ignore[no-any-return]
+    value = st.session_state.pop("_flash", None)
+    return value if isinstance(value, tuple) else None

@@ -2,31 +2,35 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from streamlit.testing.v1 import AppTest
 
-from engine.scenario import builtin_paths
+from engine.scenario import builtin_paths, load_scenario
+from ui.markup import inert
 
-APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
+from .conftest import APP
 
 
-def test_start_page_lists_every_builtin_scenario():
+def test_start_page_lists_every_builtin_scenario_as_inert_text():
     at = AppTest.from_file(APP, default_timeout=30).run()
     assert not at.exception
-    titles = " ".join(m.value for m in at.markdown)
-    assert len(builtin_paths()) >= 1
+    shown = " ".join(m.value for m in at.markdown)
     for path in builtin_paths():
-        from engine.scenario import load_scenario
-        assert load_scenario(path).title in titles
+        assert f"**{inert(load_scenario(path).title)}**" in shown
 
 
-def test_start_page_headless_run_shows_summary():
+def test_start_page_headless_preview_shows_summary():
     at = AppTest.from_file(APP, default_timeout=60).run()
-    at.number_input[1].set_value(10.0)
-    at.button[0].click().run()
+    at.number_input(key="preview_minutes").set_value(10.0)
+    next(b for b in at.button if b.label == "Simulate").click().run()
     assert not at.exception
     labels = [m.label for m in at.metric]
     assert labels == ["Mentions", "Follow-ups", "Amplifications", "Reputation at end"]
     assert int(at.metric[0].value) > 0
     assert at.dataframe[-1].value.shape[0] == int(at.metric[0].value)
+
+
+def test_start_page_without_name_refuses_to_start():
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    next(b for b in at.button if b.label == "Start drill").click().run()
+    assert any("Enter your name" in e.value for e in at.error)
+    assert "live_drill" not in at.session_state

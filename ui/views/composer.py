@@ -103,7 +103,8 @@ def _send(drill: LiveDrill, thread_id: str, channel: str, lang: str) -> None:
         return
     link = drill.scenario.brand.dm_link
     action = (MoveToDm(thread_id, signed, agent=drill.agent) if channel == "public"
-              and link in signed else Reply(thread_id, signed, channel, agent=drill.agent))
+              and link in signed else Reply(thread_id, signed, "dm" if channel == "dm"
+                                            else "public", agent=drill.agent))
     try:
         drill.act(action)
     except ActionError as exc:

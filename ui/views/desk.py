@@ -4,6 +4,7 @@ sits outside them so text being typed is never reset by a refresh."""
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -134,7 +135,7 @@ def queue_frame(rows: list[Row], now: float, drill: LiveDrill) -> pd.DataFrame:
         "•", "SLA", "priority", "author", "followers", "mood", "last post", "owner"])
 
 
-def _style(frame: pd.DataFrame):  # type: ignore[no-untyped-def]
+def _style(frame: pd.DataFrame) -> Any:
     def colour(value: str) -> str:
         if value.startswith("⛔"):
             return "background-color: #fde2e1"

@@ -67,7 +67,9 @@ def render() -> None:
         else:
             chosen = int(seed) if fixed else secrets.randbelow(2**31)
             drill = LiveDrill.start(cat.scenarios[scenario_id], chosen, trainee.strip(),
-                                    initials.strip().upper(), mode, float(speed),
+                                    initials.strip().upper(),
+                                    "assessment" if mode == "assessment" else "practice",
+                                    float(speed),
                                     time.monotonic())
             state.set_drill(drill)
             st.switch_page(page("desk"))
