@@ -43,9 +43,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "insert": {"en": "Insert", "ko": "넣기"},
     "signed": {"en": "Your initials {tag} are added when you send.",
                "ko": "보낼 때 이니셜 {tag}이(가) 자동으로 붙습니다."},
-    "too_long": {"en": "Public replies are limited to 280 characters: this one has {n} "
+    "too_long": {"en": "Public replies are limited to 280 characters: this would be {n} "
                        "(with your initials). Shorten it or move to DM.",
-                 "ko": "공개 답글은 280자까지입니다. 지금 {n}자(이니셜 포함)입니다. 줄이거나 "
+                 "ko": "공개 답글은 280자까지입니다. 이대로면 {n}자(이니셜 포함)입니다. 줄이거나 "
                        "DM으로 전환하세요."},
     "empty": {"en": "Write a reply first.", "ko": "먼저 답글을 쓰세요."},
     "dm_locked": {"en": "DM opens once you move the conversation to DM.",

@@ -61,9 +61,9 @@ def render(drill: LiveDrill, lang: str) -> None:
         choice = c1.selectbox(t("macro", lang), titles, key="macro_choice",
                               label_visibility="collapsed")
         c2.button(t("insert", lang), key="macro_insert", width="stretch",
-                  on_click=_insert_macro, args=(drill, thread_id, choice))
+                  on_click=_insert_macro, args=(drill, thread_id, choice, channel, lang))
     c3.button(t("move_dm", lang), key="move_dm", width="stretch",
-              on_click=_insert_dm_link, args=(drill, thread_id),
+              on_click=_insert_dm_link, args=(drill, thread_id, lang),
               disabled=channel == "dm")
     st.button(t("send", lang), key="send", type="primary", width="stretch",
               on_click=_send, args=(drill, thread_id, channel, lang),
@@ -74,21 +74,30 @@ def render(drill: LiveDrill, lang: str) -> None:
     _status_box(drill, lang)
 
 
-def _insert_macro(drill: LiveDrill, thread_id: str, title: str) -> None:
-    macro = next((m for m in drill.scenario.brand.macros if m.title == title), None)
-    if macro is None:
+def _insert(drill: LiveDrill, thread_id: str, addition: str, channel: str, lang: str) -> None:
+    """Append to the draft unless the signed result would be over the channel's limit: the
+    counter stops typing at the limit, but an insertion would slip past it."""
+    key = draft_key(thread_id)
+    current = st.session_state.get(key, "").rstrip()
+    combined = f"{current} {addition}".strip()
+    limit = PUBLIC_LIMIT if channel == "public" else DM_LIMIT
+    if len(drill.sign(combined)) > limit:
+        state.flash(t("too_long", lang, n=len(drill.sign(combined))))
         return
-    key = draft_key(thread_id)
-    current = st.session_state.get(key, "")
-    st.session_state[key] = (current + " " + macro.text).strip() if current else macro.text
+    st.session_state[key] = combined
 
 
-def _insert_dm_link(drill: LiveDrill, thread_id: str) -> None:
-    key = draft_key(thread_id)
+def _insert_macro(drill: LiveDrill, thread_id: str, title: str, channel: str,
+                  lang: str) -> None:
+    macro = next((m for m in drill.scenario.brand.macros if m.title == title), None)
+    if macro is not None:
+        _insert(drill, thread_id, macro.text, channel, lang)
+
+
+def _insert_dm_link(drill: LiveDrill, thread_id: str, lang: str) -> None:
     link = drill.scenario.brand.dm_link
-    current = st.session_state.get(key, "")
-    if link not in current:
-        st.session_state[key] = f"{current.rstrip()} {link}".strip()
+    if link not in st.session_state.get(draft_key(thread_id), ""):
+        _insert(drill, thread_id, link, "public", lang)
 
 
 def _send(drill: LiveDrill, thread_id: str, channel: str, lang: str) -> None:
