@@ -81,6 +81,9 @@ class ReplyAssessment:
     empathy: EmpathyAssessment
     tone: ToneAssessment
     privacy: PrivacyAssessment
+    #: which judge produced each part ("llm:<model>", "offline (llm failed: ...)"); empty = all
+    #: offline
+    judges: dict[str, str] = field(default_factory=dict)
 
     def to_quality(self) -> ReplyQuality:
         """What the simulated customer perceives (the engine's reaction hook)."""

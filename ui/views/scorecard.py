@@ -47,9 +47,10 @@ def show(card: Any, transcript: list[Event], scenario: Scenario, trainee: str) -
     cols[0].metric("Overall", "-" if card.overall is None else f"{card.overall:.0f}")
     for col, d in zip(cols[1:], card.dimensions, strict=True):
         weight = card.weights.get(d.name, 0.0)
-        col.metric(f"{d.name} (weight {weight:.0%})",
-                   "failed" if d.score is None else f"{d.score:.0f}",
-                   help=d.error or f"judge: {d.judge}")
+        value = f"{d.score:.0f}" if d.score is not None else ("failed" if d.error else "n/a")
+        col.metric(f"{d.name} (weight {weight:.0%})", value,
+                   help=d.error or ("nothing to score in this drill" if d.score is None
+                                    else f"judge: {d.judge}"))
     replies = {e.event_id: e for e in transcript if isinstance(e, ReplySent)}
     tabs = st.tabs(["Findings", "Charts", "Replay", "Downloads"])
     with tabs[0]:

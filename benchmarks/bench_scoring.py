@@ -1,0 +1,232 @@
+"""Scorer throughput on one core: the offline per-reply path and a 500-reply session scorecard.
+
+1. ``assess_reply`` (empathy + tone + privacy) over a few thousand varied English and Korean
+   replies built here from templates (good replies, public requests for data, DMs, credential
+   requests, exposed data, trolls, praise, status-like texts), after one warm-up pass.
+2. ``score_session`` over a drill with 500 trainee replies, played with the engine when
+   ``engine.session`` exists (else built by hand), median of several runs once lexicons are
+   loaded; the first, cold run is printed too.
+
+Targets (issue 3): >= 5,000 replies/s and < 200 ms per 500-reply scorecard.
+
+    python benchmarks/bench_scoring.py [--replies 4000] [--runs 5] [--seed 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from engine.records import (
+    Author,
+    Event,
+    MentionArrived,
+    ReplyContext,
+    ReplySent,
+    ReputationSampled,
+    SessionStarted,
+)
+from engine.scenario import Scenario, parse_scenario
+
+REPLIES_PER_S_TARGET = 5_000
+SESSION_MS_TARGET = 200.0
+SESSION_REPLIES = 500
+
+EN_REPLIES = [
+    "So sorry about the double charge, {name}. I've flagged it and the refund lands in 3-5 days.",
+    "Sorry {name}! Please DM us your order number and we'll chase the courier right away.",
+    "Could you reply with your order number and email address so we can check?",
+    "We will never ask for your password. Please reset it from the app settings.",
+    "Please don't post your card number here, DM us and we'll sort it out.",
+    "For your security, please delete the tweet with your phone number and send us a DM.",
+    "Thanks so much for the kind words, {name}! We'll pass them on to the team.",
+    "calm down, as I said it's per our policy",
+    "We're aware the app is down since 09:00. Engineers are on it; next update in 30 minutes.",
+    "Hi {name}, we've refunded order #A{digits} to your card ending 4421.",
+    "To verify your identity, what's the one-time code we just sent you?",
+    "We'll call you back on (415) 555-{four} within the hour.",
+    "Sorry you feel that way. Nothing we can do.",
+    "Totally get it, that's frustrating! Our team is fixing the login bug now ^AB",
+    "Thanks for reaching out. Can you confirm your date of birth and home address?",
+    "LOL nope, try again tomorrow!!!",
+    "Hey {name} — we hear you. The outage is fixed and we've added a credit to your account.",
+    "What's your email? We'll look you up.",
+]
+KO_REPLIES = [
+    "{name}님, 이중 결제로 불편을 드려 죄송합니다. 오늘 중으로 환불 처리해 드리겠습니다.",
+    "불편을 드려 죄송합니다. 주문번호를 DM으로 보내주시면 바로 확인하겠습니다.",
+    "주문번호와 연락처를 댓글로 남겨주세요.",
+    "비밀번호는 절대 묻지 않습니다. 앱에서 재설정해 주세요.",
+    "개인정보는 공개 트윗에 남기지 마시고 DM 주세요.",
+    "본인 확인을 위해 인증번호를 알려주세요.",
+    "따뜻한 말씀 감사합니다! 팀에 꼭 전달하겠습니다.",
+    "진정하세요. 규정상 어렵습니다.",
+    "현재 09시부터 앱 접속 장애가 있습니다. 복구 중이며 30분 후 다시 안내드리겠습니다.",
+    "고객님 010-{four}-{four}로 연락드리겠습니다.",
+    "성함이 어떻게 되세요?",
+    "배송이 늦어져 정말 죄송합니다. 택배사에 확인 후 DM으로 도착 예정일을 알려드릴게요.",
+]
+PERSONAS = ("angry", "confused", "troll", "praise", "vip", "journalist", "privacy_oversharer",
+            "neutral")
+INTENTS = ("outage", "billing", "delivery", "delay", "refund", "account_access", "praise",
+           "abuse")
+NAMES = ("Dana", "Sam", "Priya", "Jordan", "민수", "지연")
+
+
+def reply_corpus(n: int, seed: int) -> list[ReplyContext]:
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        korean = i % 3 == 2
+        template = rng.choice(KO_REPLIES if korean else EN_REPLIES)
+        text = template.format(name=rng.choice(NAMES), digits=rng.randint(10**7, 10**8 - 1),
+                               four=rng.randint(1000, 9999))
+        out.append(ReplyContext(
+            language="ko" if korean else "en",
+            brand_voice=rng.choice(("friendly", "formal", "playful")),
+            persona=rng.choice(PERSONAS), intent=rng.choice(INTENTS),
+            mention_text="@Nimbus 결제가 두 번 됐어요" if korean else "@Nimbus charged twice!!",
+            channel="dm" if rng.random() < 0.2 else "public", reply_text=text,
+            customer_name=rng.choice(NAMES)))
+    return out
+
+
+def bench_scenario() -> Scenario:
+    return parse_scenario({
+        "id": "bench-drill", "title": "Benchmark drill", "briefing": "Busy shift.",
+        "language": "en", "duration_minutes": 240, "status_updates_expected": True,
+        "brand": {"name": "Nimbus", "handle": "NimbusCares", "voice": "friendly",
+                  "products": ["app"]},
+        "incident": [{"from_minute": 10, "down": "the app", "since": "09:10",
+                      "keywords": ["app", "login"]}],
+        "phases": [{"name": "busy", "start_minute": 0, "end_minute": 240,
+                    "rate_per_minute": 3.0,
+                    "personas": {p: 1 for p in PERSONAS},
+                    "intents": {i: 1 for i in INTENTS}}],
+    }, "bench-drill")
+
+
+def engine_transcript(scenario: Scenario, seed: int) -> list[Event] | None:
+    if importlib.util.find_spec("engine.session") is None:
+        return None
+    from engine.records import PostStatus, Reply
+    from engine.session import TrainingSession
+
+    rng = random.Random(seed)
+    session = TrainingSession(scenario, seed=seed)
+    replies = 0
+    minute = 0.0
+    pending: list[MentionArrived] = []
+    while replies < SESSION_REPLIES and minute < scenario.duration_minutes:
+        minute += 0.5
+        pending += [e for e in session.advance_to(minute) if isinstance(e, MentionArrived)]
+        for mention in pending[:3]:
+            session.act(Reply(thread_id=mention.thread_id,
+                              text=rng.choice(EN_REPLIES).format(name="Dana", digits=12345678,
+                                                                 four=1234)[:280]))
+            replies += 1
+        pending = pending[3:]
+        if minute % 20 == 0:
+            session.act(PostStatus(text="The app login is down since 09:10; next update soon."))
+    return list(session.transcript)
+
+
+def hand_transcript(scenario: Scenario, seed: int) -> list[Event]:
+    rng = random.Random(seed)
+    events: list[Event] = [SessionStarted("e0", 0.0, scenario.id, scenario.content_hash, seed,
+                                          "en", scenario.duration_minutes)]
+    for i in range(SESSION_REPLIES):
+        minute = i * 0.4
+        author = Author(f"user{i}", f"User {i}", rng.randint(20, 90_000), False, "")
+        events.append(MentionArrived(f"m{i}", minute, f"mm{i}", f"t{i}", author,
+                                     rng.choice(PERSONAS), rng.choice(INTENTS), -0.5,
+                                     rng.choice(("urgent", "high", "normal", "low")),
+                                     "@NimbusCares charged twice!!"))
+        events.append(ReplySent(f"r{i}", minute + rng.uniform(0.5, 40), f"rr{i}", f"t{i}",
+                                "public", rng.choice(EN_REPLIES).format(
+                                    name="Dana", digits=12345678, four=1234), "trainee"))
+        events.append(ReputationSampled(f"s{i}", minute, 50.0, 10, 5))
+    events.sort(key=lambda e: e.minute)
+    return events
+
+
+def timed(fn: Any, *args: Any) -> float:
+    started = time.perf_counter()
+    fn(*args)
+    return time.perf_counter() - started
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--replies", type=int, default=4000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+
+    ready = all(importlib.util.find_spec(m) for m in ("scoring.empathy", "scoring.tone"))
+    from scoring.privacy import assess_privacy
+
+    corpus = reply_corpus(args.replies, args.seed)
+    if ready:
+        from scoring.assess import assess_reply
+
+        def assess_all() -> None:
+            for ctx in corpus:
+                assess_reply(ctx)
+    else:
+        print("NOTE: scoring.empathy / scoring.tone are not available yet; measuring the "
+              "privacy assessor alone")
+
+        def assess_all() -> None:
+            for ctx in corpus:
+                assess_privacy(ctx)
+
+    cold = timed(assess_all)
+    warm = min(timed(assess_all) for _ in range(3))
+    rate = len(corpus) / warm
+    print(f"offline per-reply path: {len(corpus)} replies (en+ko) in {warm * 1000:.0f} ms "
+          f"-> {rate:,.0f} replies/s (first pass {len(corpus) / cold:,.0f}/s)   "
+          f"target >= {REPLIES_PER_S_TARGET:,}  "
+          f"{'PASS' if rate >= REPLIES_PER_S_TARGET and ready else 'FAIL'}")
+    if ready:
+        from scoring.empathy import assess_empathy
+        from scoring.tone import assess_tone
+
+        for name, fn in (("empathy", assess_empathy), ("tone", assess_tone),
+                         ("privacy", assess_privacy)):
+            spent = min(timed(lambda f=fn: [f(c) for c in corpus]) for _ in range(2))
+            print(f"    {name:<8} {spent / len(corpus) * 1e6:6.1f} us/reply")
+
+    from scoring.scorecard import score_session
+
+    scenario = bench_scenario()
+    transcript = engine_transcript(scenario, args.seed)
+    source = "engine session"
+    if transcript is None:
+        transcript, source = hand_transcript(scenario, args.seed), "hand-built"
+    replies = sum(isinstance(e, ReplySent) for e in transcript)
+    first = timed(score_session, transcript, scenario)
+    runs = [timed(score_session, transcript, scenario) for _ in range(args.runs)]
+    ms = statistics.median(runs) * 1000
+    card = score_session(transcript, scenario)
+    failed = [d.name for d in card.dimensions if d.error]
+    print(f"session scorecard: {replies} replies, {len(transcript)} events ({source}): "
+          f"median {ms:.0f} ms over {args.runs} runs (first run {first * 1000:.0f} ms)   "
+          f"target < {SESSION_MS_TARGET:.0f} ms  "
+          f"{'PASS' if ms < SESSION_MS_TARGET and not failed else 'FAIL'}")
+    for d in card.dimensions:
+        print(f"    {d.name:<8} score {d.score if d.score is not None else '-':>5}  "
+              f"findings {len(d.findings):>4}" + (f"  error: {d.error}" if d.error else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

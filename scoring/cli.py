@@ -1,0 +1,301 @@
+"""`python -m scoring`: rate single replies from JSON lines, score a drill transcript into a
+readable scorecard, or run the evaluation against the shared labelled sets."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+from engine.records import Event, PersonalData, ReplyContext, SessionStarted, event_from_dict
+from scoring.records import Finding, ReplyAssessment, Scorecard
+
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
+#: Allowed values of the rate input fields (others are errors naming the line).
+CHOICES = {"language": ("en", "ko"), "channel": ("public", "dm"),
+           "brand_voice": ("friendly", "formal", "playful")}
+#: Tone finding kinds the rate output promises (issue 3); other tone checks still count in the
+#: score but are not listed there.
+RATE_TONE_KINDS = frozenset({"rude", "sarcastic", "too_informal", "too_stiff", "shouting",
+                             "argues_with_troll", "blames_customer", "over_promise"})
+SEVERITY_RANK = {"critical": 0, "major": 1, "minor": 2, "info": 3}
+
+
+class CliError(Exception):
+    """A problem to report in one line (never a traceback)."""
+
+
+def _err(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _judge(offline: bool) -> Any:
+    if offline:
+        return None
+    from scoring.judge import judge_from_env
+
+    return judge_from_env()
+
+
+# ---------------------------------------------------------------------------------------- rate
+
+
+def _finding_json(f: Finding) -> dict[str, Any]:
+    return {"kind": f.kind, "start": f.start, "end": f.end, "text": f.text,
+            "explanation": f.explanation, "suggestion": f.suggestion, "rule": f.rule,
+            "severity": f.severity}
+
+
+def assessment_json(a: ReplyAssessment) -> dict[str, Any]:
+    """The three blocks ``rate`` adds to a case."""
+    return {
+        "empathy": {"level": a.empathy.level, "score": round(a.empathy.score, 1),
+                    "findings": [_finding_json(f) for f in a.empathy.findings]},
+        "tone": {"on_brand": a.tone.on_brand, "score": round(a.tone.score, 1),
+                 "findings": [_finding_json(f) for f in a.tone.findings
+                              if f.kind in RATE_TONE_KINDS]},
+        "privacy": {"ok": a.privacy.ok, "score": round(a.privacy.score, 1),
+                    "moves_to_dm": a.privacy.moves_to_dm,
+                    "findings": [_finding_json(f) for f in a.privacy.findings]},
+    }
+
+
+def case_context(case: Any) -> tuple[ReplyContext, tuple[PersonalData, ...]]:
+    """The reply context of one input case; raises CliError saying what is wrong."""
+    if not isinstance(case, dict):
+        raise CliError("a case must be a JSON object")
+    reply = case.get("reply")
+    if not isinstance(reply, str) or not reply.strip():
+        raise CliError('"reply" is required and must be non-empty text')
+    values = {"language": case.get("language", "en"), "channel": case.get("channel", "public"),
+              "brand_voice": case.get("brand_voice", "friendly")}
+    for key, value in values.items():
+        if value not in CHOICES[key]:
+            raise CliError(f'"{key}" must be one of {", ".join(CHOICES[key])} (got {value!r})')
+    for key in ("mention", "persona", "intent", "customer_name"):
+        if not isinstance(case.get(key, ""), str):
+            raise CliError(f'"{key}" must be text')
+    try:
+        known = tuple(PersonalData(str(p["kind"]), str(p["value"]))
+                      for p in case.get("known_pii") or ())
+    except (TypeError, KeyError):
+        raise CliError('"known_pii" must be a list of {"kind", "value"} objects') from None
+    ctx = ReplyContext(language=values["language"], brand_voice=values["brand_voice"],
+                       persona=case.get("persona") or "neutral", intent=case.get("intent", ""),
+                       mention_text=case.get("mention", ""), channel=values["channel"],
+                       reply_text=reply, customer_name=case.get("customer_name", ""))
+    return ctx, known
+
+
+def rate_lines(lines: Iterable[str], out: IO[str], name: str, judge: Any = None) -> int:
+    """Rate every case; returns how many lines failed (each reported on stderr)."""
+    from scoring.assess import assess_reply
+
+    failed = 0
+    for lineno, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        try:
+            case = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            _err(f"{name}:{lineno}: not valid JSON ({exc.msg}, column {exc.colno})")
+            failed += 1
+            continue
+        try:
+            ctx, known = case_context(case)
+            result = assess_reply(ctx, known_pii=known, judge=judge)
+        except CliError as exc:
+            _err(f"{name}:{lineno}: {exc}")
+            failed += 1
+            continue
+        except Exception as exc:  # a scorer bug on one case must not stop the batch
+            _err(f"{name}:{lineno}: scoring failed: {type(exc).__name__}: {exc}")
+            failed += 1
+            continue
+        out.write(json.dumps({**case, **assessment_json(result)}, ensure_ascii=False) + "\n")
+    return failed
+
+
+def _rate(args: argparse.Namespace) -> int:
+    try:
+        from scoring.assess import _assessors
+
+        _assessors()
+    except ImportError as exc:
+        raise CliError(f"the reply assessors are not available: {exc}") from None
+    source = Path(args.in_path)
+    try:
+        fin = sys.stdin if args.in_path == "-" else source.open(encoding="utf-8")
+    except OSError as exc:
+        raise CliError(f"cannot read {args.in_path}: {exc.strerror or exc}") from None
+    try:
+        fout = sys.stdout if args.out == "-" else open(args.out, "w", encoding="utf-8")  # noqa: SIM115
+    except OSError as exc:
+        raise CliError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+    judge = _judge(args.offline)
+    if judge is not None:
+        _err(f"judging with {judge.label} (offline result when a call fails)")
+    try:
+        with fin, fout:
+            failed = rate_lines(fin, fout, source.name if args.in_path != "-" else "<stdin>",
+                                judge)
+    except UnicodeDecodeError:
+        raise CliError(f"{args.in_path}: not UTF-8 text") from None
+    if failed:
+        _err(f"{failed} line{'s' if failed > 1 else ''} failed; the others were scored")
+    return EXIT_SOME_FAILED if failed else EXIT_OK
+
+
+# ------------------------------------------------------------------------------------- session
+
+
+def read_transcript(path: str) -> list[Event]:
+    """Engine events from a JSON-lines file; raises CliError listing the bad lines."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CliError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise CliError(f"{path}: not UTF-8 text") from None
+    events, problems = [], []
+    name = Path(path).name
+    for lineno, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            data = json.loads(raw)
+            if not isinstance(data, dict):
+                raise ValueError("an event must be a JSON object")
+            events.append(event_from_dict(data))
+        except json.JSONDecodeError as exc:
+            problems.append(f"{name}:{lineno}: not valid JSON ({exc.msg}, column {exc.colno})")
+        except (ValueError, TypeError) as exc:
+            problems.append(f"{name}:{lineno}: not an engine event ({exc})")
+    if problems:
+        more = f"\n... and {len(problems) - 10} more" if len(problems) > 10 else ""
+        raise CliError("\n".join(problems[:10]) + more)
+    if not events:
+        raise CliError(f"{name}: no events")
+    return events
+
+
+def _mark(text: str, start: int, end: int) -> str:
+    if 0 <= start < end <= len(text):
+        return f"{text[:start]}>>{text[start:end]}<<{text[end:]}"
+    return text
+
+
+def format_scorecard(card: Scorecard, events: Sequence[Event], title: str = "",
+                     top: int = 10) -> str:
+    """A readable scorecard: overall, each dimension, the worst findings with evidence."""
+    lines = [f"Scorecard: {title or card.scenario_id} ({card.scenario_id}, seed {card.seed}, "
+             f"scorer {card.scorer_version})",
+             "Overall: " + ("-" if card.overall is None else f"{card.overall:.1f} / 100"), "",
+             f"  {'dimension':<10} {'score':>6} {'weight':>7}  judge"]
+    for d in card.dimensions:
+        score = "failed" if d.error else ("n/a" if d.score is None else f"{d.score:.1f}")
+        lines.append(f"  {d.name:<10} {score:>6} {card.weights.get(d.name, 0.0):>7.0%}  {d.judge}")
+        if d.error:
+            lines.append(f"  {'':<10} error: {d.error}")
+    by_id = {e.event_id: e for e in events}
+    findings = [f for d in card.dimensions for f in d.findings if f.severity != "info"]
+    findings.sort(key=lambda f: (SEVERITY_RANK.get(f.severity, 9), -f.impact))
+    if findings:
+        lines += ["", f"Top findings ({min(top, len(findings))} of {len(findings)}):"]
+    for i, f in enumerate(findings[:top], start=1):
+        event = by_id.get(f.event_id or "")
+        where = " · ".join(x for x in (f.dimension, f.kind, f.thread_id and f"thread {f.thread_id}",
+                                       event and f"minute {event.minute:g}") if x)
+        lines.append(f"{i:>3}. [{f.severity}] {where}")
+        text = getattr(event, "text", None)
+        if isinstance(text, str):
+            label = {"ReplySent": "reply", "StatusPosted": "status"}.get(event.type, "post") \
+                if event is not None else "text"
+            lines.append(f"     {label}: {_mark(text, f.start, f.end)}")
+        elif f.text:
+            lines.append(f"     words: {f.text}")
+        lines.append(f"     why: {f.explanation}")
+        if f.suggestion:
+            lines.append(f"     better: {f.suggestion}")
+    return "\n".join(lines)
+
+
+def _session(args: argparse.Namespace) -> int:
+    from engine.scenario import ScenarioError, resolve_scenario
+    from scoring.scorecard import score_session
+
+    events = read_transcript(args.transcript)
+    started = next((e for e in events if isinstance(e, SessionStarted)), None)
+    scenario_ref = args.scenario or (started.scenario_id if started else None)
+    if not scenario_ref:
+        raise CliError(f"{args.transcript}: no SessionStarted event names the scenario; "
+                       "pass --scenario ID_OR_FILE")
+    try:
+        scenario = resolve_scenario(scenario_ref)
+    except ScenarioError as exc:
+        raise CliError("\n".join(exc.problems)) from None
+    if started is not None and started.scenario_hash != scenario.content_hash:
+        _err(f"warning: the transcript was played on scenario version {started.scenario_hash}; "
+             f"scoring against {scenario.content_hash}")
+    card = score_session(events, scenario, judge=_judge(args.offline))
+    print(format_scorecard(card, events, scenario.title, args.top))
+    if args.out:
+        try:
+            Path(args.out).write_text(json.dumps(card.to_dict(), ensure_ascii=False, indent=2),
+                                      encoding="utf-8")
+        except OSError as exc:
+            raise CliError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+        print(f"\nscorecard JSON -> {args.out}")
+    return EXIT_OK
+
+
+# ------------------------------------------------------------------------------------ evaluate
+
+
+def _evaluate(argv: list[str]) -> int:
+    try:
+        from scoring.evaluate import main as evaluate_main
+    except ImportError as exc:
+        _err(f"error: the evaluation is not available ({exc})")
+        return EXIT_USAGE
+    return int(evaluate_main(argv) or 0)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m scoring",
+                                     description="StormDesk's scorer.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("rate", help="assess one reply per JSON line (id, language, brand_voice, "
+                                    "persona, mention, channel, reply)")
+    p.add_argument("--in", dest="in_path", required=True, help="cases (JSON lines; - = stdin)")
+    p.add_argument("--out", default="-", help="results (JSON lines; default stdout)")
+    p.add_argument("--offline", action="store_true", help="never use the LLM judge")
+    p.set_defaults(func=_rate)
+    p = sub.add_parser("session", help="score a drill transcript (engine events, JSON lines)")
+    p.add_argument("transcript")
+    p.add_argument("--scenario", help="scenario id or file (default: the one named inside)")
+    p.add_argument("--out", help="write the scorecard as JSON")
+    p.add_argument("--top", type=int, default=10, help="findings to print (default 10)")
+    p.add_argument("--offline", action="store_true", help="never use the LLM judge")
+    p.set_defaults(func=_session)
+    sub.add_parser("evaluate", add_help=False,
+                   help="measure the scorer on the shared labelled sets (see its --help)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list and args_list[0] == "evaluate":
+        return _evaluate(args_list[1:])
+    args = build_parser().parse_args(args_list)
+    try:
+        return int(args.func(args))
+    except CliError as exc:
+        _err(f"error: {exc}")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return 130

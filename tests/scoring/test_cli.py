@@ -1,0 +1,165 @@
+"""`python -m scoring`: rate with a bad line, session on a hand-built transcript, clear errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import pytest
+import yaml
+
+from scoring.cli import main
+from tests.scoring.builders import BASE_SCENARIO, Drill, scenario
+
+ROOT = Path(__file__).resolve().parents[2]
+ADDED = {"empathy", "tone", "privacy"}
+
+
+@pytest.fixture
+def assessors():
+    pytest.importorskip("scoring.empathy")
+    pytest.importorskip("scoring.tone")
+
+
+def case(i: int, **kw: str) -> dict[str, str]:
+    base = {"id": f"c{i}", "language": "en", "brand_voice": "friendly", "persona": "angry",
+            "mention": "@Nimbus charged twice!!", "channel": "public",
+            "reply": "So sorry about the double charge, Dana. Please DM us your order number."}
+    base.update(kw)
+    return base
+
+
+def write_lines(path: Path, lines: list[str]) -> Path:
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_cli_rate_bad_lines_reported_by_number_and_the_rest_scored(tmp_path, capsys, assessors):
+    cases = write_lines(tmp_path / "cases.jsonl", [
+        json.dumps(case(1)),
+        '{"id": "c2", "reply": ',
+        json.dumps(case(3, language="ko", reply="주문번호를 댓글로 남겨주세요.")),
+        json.dumps({"id": "c4", "language": "en"}),
+        json.dumps(case(5, language="fr")),
+        "[1, 2]",
+    ])
+    out = tmp_path / "results.jsonl"
+    code = main(["rate", "--in", str(cases), "--out", str(out), "--offline"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "cases.jsonl:2: not valid JSON" in err
+    assert 'cases.jsonl:4: "reply" is required' in err
+    assert 'cases.jsonl:5: "language" must be one of en, ko' in err
+    assert "cases.jsonl:6: a case must be a JSON object" in err
+    assert "Traceback" not in err
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in rows] == ["c1", "c3"]
+    assert set(rows[0]) - set(case(1)) == ADDED
+    privacy = rows[1]["privacy"]
+    assert privacy["ok"] is False and privacy["findings"][0]["kind"] == "asks_pii_public"
+    finding = privacy["findings"][0]
+    assert rows[1]["reply"][finding["start"]:finding["end"]] == finding["text"]
+    assert {"kind", "start", "end", "text", "explanation"} <= set(finding)
+    assert set(rows[0]["empathy"]) == {"level", "score", "findings"}
+    assert set(rows[0]["tone"]) == {"on_brand", "score", "findings"}
+    assert set(rows[0]["privacy"]) == {"ok", "score", "moves_to_dm", "findings"}
+    assert rows[0]["privacy"]["moves_to_dm"] is True
+
+
+def test_cli_rate_all_good_lines_exit_zero(tmp_path, assessors):
+    cases = write_lines(tmp_path / "cases.jsonl", [json.dumps(case(1)), "",
+                                                  json.dumps(case(2, channel="dm"))])
+    out = tmp_path / "out.jsonl"
+    assert main(["rate", "--in", str(cases), "--out", str(out), "--offline"]) == 0
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 2
+
+
+def test_cli_rate_missing_input_file_is_a_clear_error(tmp_path, capsys):
+    code = main(["rate", "--in", str(tmp_path / "nope.jsonl"), "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert code == 2 and "cannot read" in err and "nope.jsonl" in err
+
+
+def test_cli_module_entry_point_rates_from_a_subprocess(tmp_path, assessors):
+    cases = write_lines(tmp_path / "cases.jsonl", [json.dumps(case(1)), "not json"])
+    out = tmp_path / "out.jsonl"
+    proc = subprocess.run([sys.executable, "-m", "scoring", "rate", "--in", str(cases),
+                           "--out", str(out), "--offline"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 1
+    assert "cases.jsonl:2: not valid JSON" in proc.stderr and "Traceback" not in proc.stderr
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 1
+
+
+# ------------------------------------------------------------------------------------- session
+
+
+def drill_files(tmp_path: Path) -> tuple[Path, Path, Drill]:
+    scenario_path = tmp_path / "test-drill.yaml"
+    scenario_path.write_text(yaml.safe_dump(BASE_SCENARIO), encoding="utf-8")
+    d = Drill(scenario())
+    d.mention("t1", 0, intent="delivery", handle="dana")
+    d.reply("t1", 3, "Sorry! Could you reply with your order number and email address?")
+    d.mention("t2", 1, persona="journalist", priority="urgent", followers=90_000)
+    d.sample(60)
+    transcript = write_lines(tmp_path / "drill.jsonl", [e.to_json() for e in d.events])
+    return transcript, scenario_path, d
+
+
+def test_cli_session_prints_readable_scorecard_and_writes_json(tmp_path, capsys):
+    transcript, scenario_path, _ = drill_files(tmp_path)
+    out = tmp_path / "card.json"
+    code = main(["session", str(transcript), "--scenario", str(scenario_path), "--out", str(out),
+                 "--offline"])
+    text = capsys.readouterr().out
+    assert code == 0
+    assert "Overall:" in text and "speed" in text and "privacy" in text
+    assert ">>reply with your order number and email address<<" in text
+    assert "why:" in text and "better:" in text
+    assert "@user_t2 (urgent, journalist, 90,000 followers)" in text
+    card = json.loads(out.read_text(encoding="utf-8"))
+    assert card["scenario_id"] == "test-drill" and card["scorer_version"]
+    assert {d["name"] for d in card["dimensions"]} == {"speed", "empathy", "tone", "privacy"}
+
+
+def test_cli_session_unknown_scenario_in_transcript_is_a_clear_error(tmp_path, capsys):
+    transcript, _, _ = drill_files(tmp_path)
+    code = main(["session", str(transcript), "--offline"])
+    err = capsys.readouterr().err
+    assert code == 2 and "test-drill: no such scenario" in err and "Traceback" not in err
+
+
+def test_cli_session_bad_transcript_lines_are_named(tmp_path, capsys):
+    transcript, scenario_path, _ = drill_files(tmp_path)
+    lines = transcript.read_text(encoding="utf-8").splitlines()
+    lines[2] = "{oops"
+    lines.insert(3, json.dumps({"type": "Teleported", "event_id": "x", "minute": 1}))
+    write_lines(transcript, lines)
+    code = main(["session", str(transcript), "--scenario", str(scenario_path)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "drill.jsonl:3: not valid JSON" in err
+    assert "drill.jsonl:4: not an engine event (unknown event type 'Teleported')" in err
+
+
+def test_cli_session_missing_transcript_is_a_clear_error(tmp_path, capsys):
+    assert main(["session", str(tmp_path / "none.jsonl")]) == 2
+    assert "cannot read" in capsys.readouterr().err
+
+
+def test_cli_evaluate_delegates_to_evaluate_main(monkeypatch):
+    seen: list[list[str]] = []
+    fake = types.ModuleType("scoring.evaluate")
+    fake.main = lambda argv: seen.append(list(argv)) or 0  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "scoring.evaluate", fake)
+    assert main(["evaluate", "--data", "../shared/eval"]) == 0
+    assert seen == [["--data", "../shared/eval"]]
+
+
+def test_cli_evaluate_unavailable_is_a_clear_error(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "scoring.evaluate", None)
+    assert main(["evaluate"]) == 2
+    assert "evaluation is not available" in capsys.readouterr().err
