@@ -55,7 +55,9 @@ def better_reply(ctx: ReplyContext, assessment: Any = None, brand: Brand | None 
         parts = [book["praise"][voice].format(name=name)]
     else:
         problem = book["problem"].get(ctx.intent, book["problem"]["product_question"])
-        parts = [book["acknowledge"][voice].format(name=name, problem=problem),
+        opening = (book["acknowledge_question"] if ctx.intent == "product_question"
+                   else book["acknowledge"])
+        parts = [opening[voice].format(name=name, problem=problem),
                  book["next_step"].get(ctx.intent, book["next_step"]["product_question"])]
         if "asks_password" in kinds:
             parts.append(book["never_password"])

@@ -46,3 +46,9 @@ def test_better_reply_korean_formal_voice_uses_formal_endings():
     text = better_reply(ctx(language="ko", intent="delay", customer_name="김민지"), brand=formal)
     assert "김민지 고객님" in text
     assert "드리겠습니다" in text and "사과드립니다" in text
+
+
+def test_better_reply_question_is_thanked_not_apologised_for():
+    text = better_reply(ctx(intent="product_question"), brand=BRAND)
+    assert "thanks for asking" in text
+    assert "sorry" not in text.lower()

@@ -58,8 +58,9 @@ def top_bar() -> None:
     now = drill.session.now
     counts = drill.index.counters(now, s.sla_minutes)
     clock_col, rep_col, sla_col, ctl_col = st.columns([2, 3, 3, 3])
-    clock_col.metric(t("clock", lang), s.clock_label(now),
-                     f"{now:.0f} / {s.duration_minutes:g} min", delta_color="off")
+    clock_col.metric(t("clock", lang), s.clock_label(now))
+    clock_col.caption(f"{now:.0f} / {s.duration_minutes:g} min · {drill.clock.speed:g}x"
+                      + (" · ⏸" if drill.clock.paused else ""))
     with rep_col:
         samples = [e for e in drill.session.transcript[-4000:]
                    if isinstance(e, ReputationSampled)][-60:]

@@ -59,7 +59,7 @@ def render(drill: LiveDrill, lang: str) -> None:
             st.markdown(f"**{t('profile', lang)}**")
             st.markdown(f"{inert(row.display_name)}  \n@{inert(row.handle)}"
                         + (" ✔ verified" if row.verified else ""))
-            st.caption(f"{row.followers:,} {t('followers', lang)} · {row.persona}")
+            st.caption(f"{row.followers:,} {t('followers', lang)}")
             if first.author.bio:
                 st.markdown(f"_{inert(first.author.bio)}_")
             earlier = [tid for tid in drill.index.by_author.get(row.handle, [])
