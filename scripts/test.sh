@@ -23,8 +23,8 @@ if ! "$PYTHON" -m venv --help >/dev/null 2>&1 || ! "$PYTHON" -c "import ensurepi
 fi
 [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
 # Real-browser tests drive Debian's Chromium (never Playwright's own download); the emoji font
-# keeps screenshots readable.
-apt_install chromium fonts-noto-color-emoji
+# keeps screenshots readable; Nanum embeds Hangul in PDF scorecards; poppler reads PDFs back.
+apt_install chromium fonts-noto-color-emoji fonts-nanum poppler-utils
 echo "== installing Python packages (requirements-dev.txt)"
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 

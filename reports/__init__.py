@@ -1,0 +1,1 @@
+"""Printable reports (PDF scorecards, CSV exports) built from records, not from the UI."""
