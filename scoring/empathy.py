@@ -42,8 +42,8 @@ CATEGORIES = (
     "dismissive", "dismissive_pattern", "wall", "apology", "generic_ack", "generic_topic",
     "acknowledgement", "feeling", "ownership", "refusal", "passive_offer", "next_step",
     "thanks", "warmth", "grovel", "timeline", "timeline_phrase", "status_link", "question_step",
-    "done_step", "blame", "blame_should", "blame_next_time", "argue", "sarcasm", "sarcasm_mark", "insult",
-    "insult_guarded", "condescending", "condescending_mark", *TOPIC_CATEGORIES,
+    "done_step", "blame", "blame_should", "blame_next_time", "argue", "sarcasm", "sarcasm_mark",
+    "insult", "insult_guarded", "condescending", "condescending_mark", "mock", *TOPIC_CATEGORIES,
 )
 #: a reply to a troll longer than this (characters) is a defence, not a calm line
 TROLL_REPLY_LIMIT = {"en": 220, "ko": 120}
@@ -62,7 +62,7 @@ _LEVEL0: tuple[tuple[tuple[str, ...], str, str], ...] = (
      "empathy.hostile"),
     (("sarcasm", "sarcasm_mark"), "sarcastic", "empathy.sarcastic"),
 )
-_TROLL_LEVEL0 = (*_LEVEL0, (("argue",), "argues_with_troll", "empathy.argues_troll"))
+_TROLL_LEVEL0 = (*_LEVEL0, (("argue", "mock"), "argues_with_troll", "empathy.argues_troll"))
 
 
 @lru_cache(maxsize=4)
@@ -208,8 +208,11 @@ def assess_empathy(ctx: ReplyContext) -> EmpathyAssessment:
     text = ctx.reply_text
     low = fold(text)
     sp = scanner(language, _categories(language)).scan(low)
-    profile = mention_profile(ctx.mention_text, language) if ctx.mention_text else _EMPTY
-    intent = ctx.intent if ctx.intent in _INTENTS else profile.intent
+    intent = ctx.intent if ctx.intent in _INTENTS else ""
+    profile: MentionProfile | None = None
+    if not intent and ctx.mention_text:
+        profile = mention_profile(ctx.mention_text, language)
+        intent = profile.intent
     persona = ctx.persona
     # only a thread's declared intent turns a neutral persona into praise or troll: a "thanks"
     # at the end of a question is not praise
@@ -221,6 +224,8 @@ def assess_empathy(ctx: ReplyContext) -> EmpathyAssessment:
     decided = _level0(ev, sp, persona, ack is not None, owner is not None)
     if decided is not None:
         return decided
+    if profile is None:  # only now: level-0 replies never need the post's profile
+        profile = mention_profile(ctx.mention_text, language) if ctx.mention_text else _EMPTY
     skip = sp.get("generic_ack", []) + sp.get("generic_topic", []) + sp.get("apology", [])
     specific = (first_span(sp, "feeling") or topic_span(sp, profile, intent)
                 or overlap_span(low, profile, language, skip))
@@ -230,7 +235,9 @@ def assess_empathy(ctx: ReplyContext) -> EmpathyAssessment:
     # evidence prefers an action ("DM us", "I've refunded") over a bare time
     step = first_span(sp, *_WAY_FORWARD) or first_span(sp, *_NEXT)
     if persona == "troll":
-        helpful = bool(step or ack or specific or owner)
+        # echoing a troll's words is often mockery ("Imagine not backing up..."), so naming their
+        # "problem" does not count as help here; a way forward or an acknowledgement does
+        helpful = bool(step or ack or owner)
         return _troll(ev, sp, language, helpful)
     if not (ack or step or specific or owner):
         ev.add("no_empathy", "empathy.none", None, severity="major", impact=85.0,

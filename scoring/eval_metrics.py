@@ -97,3 +97,14 @@ def fmt(value: float, digits: int = 3) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return "n/a"
     return f"{value:.{digits}f}"
+
+
+def spearman(a: Sequence[float], b: Sequence[float]) -> float:
+    """Spearman's rho: Pearson's r of the average ranks (ties share a rank), no scipy needed."""
+    import pandas as pd
+
+    ra = pd.Series(list(a), dtype=float).rank().to_numpy()
+    rb = pd.Series(list(b), dtype=float).rank().to_numpy()
+    if ra.std() == 0 or rb.std() == 0:
+        return float("nan")
+    return float(np.corrcoef(ra, rb)[0, 1])

@@ -19,7 +19,15 @@ import numpy as np
 from engine.records import ReplyContext
 from engine.scenario import Brand
 from scoring.empathy import assess_empathy
-from scoring.eval_metrics import Counts, accuracy, confusion, fmt, match_spans, quadratic_kappa
+from scoring.eval_metrics import (
+    Counts,
+    accuracy,
+    confusion,
+    fmt,
+    match_spans,
+    quadratic_kappa,
+    spearman,
+)
 from scoring.lexicon import fold, scanner
 from scoring.tone import assess_tone
 
@@ -167,8 +175,6 @@ def politeness_rows(data: Path, limit: int | None) -> list[Row]:
     name = "stanford_politeness"
     if not path.exists():
         return [(name, "", "", "", "file not found")]
-    from scipy.stats import spearmanr
-
     scores, politeness, human, labels = [], [], [], []
     for row in _csv(path, limit):
         result = assess_tone(_ctx(row["request"]))
@@ -181,8 +187,8 @@ def politeness_rows(data: Path, limit: int | None) -> list[Row]:
     correct = sum((scores[i] > threshold) == (labels[i] == "polite") for i in ends)
     cued = [i for i in ends if scores[i] != threshold]
     cued_correct = sum((scores[i] > threshold) == (labels[i] == "polite") for i in cued)
-    rho = spearmanr(scores, human).statistic if len(scores) > 2 else float("nan")
-    rho_feature = spearmanr(politeness, human).statistic if len(scores) > 2 else float("nan")
+    rho = spearman(scores, human) if len(scores) > 2 else float("nan")
+    rho_feature = spearman(politeness, human) if len(scores) > 2 else float("nan")
     return [
         (name, "polite vs impolite quartiles", str(len(ends)),
          f"accuracy (tone score > median {threshold:g} = polite)",
@@ -286,7 +292,9 @@ def tone_predictions(cases: list[dict[str, Any]]) -> list[tuple[dict[str, Any], 
 
 
 def _slices(cases: list[dict[str, Any]]) -> Iterator[tuple[str, list[dict[str, Any]]]]:
-    for split in ("tune", "holdout", "fresh"):
+    """Each split (in file order: tune, holdout, fresh, unseen...) by language, then all of it."""
+    splits = list(dict.fromkeys(str(c.get("split", "all")) for c in cases))
+    for split in splits:
         for language in ("en", "ko"):
             chosen = [c for c in cases if c.get("split") == split and c.get("language") == language]
             if chosen:
@@ -301,9 +309,9 @@ def in_domain_rows(fixtures: Path) -> list[Row]:
     path = fixtures / "empathy_cases.jsonl"
     if path.exists():
         for label, cases in _slices(_jsonl(path)):
-            results = empathy_predictions(cases)
-            human = [int(c["expected_level"]) for c, _ in results]
-            ours = [level for _, level in results]
+            levels = empathy_predictions(cases)
+            human = [int(c["expected_level"]) for c, _ in levels]
+            ours = [level for _, level in levels]
             far = sum(abs(h - o) == 2 for h, o in zip(human, ours, strict=True))
             rows.append(("in-domain empathy", label, str(len(cases)),
                          "accuracy / quadratic kappa / 2↔0 confusions",
@@ -312,16 +320,38 @@ def in_domain_rows(fixtures: Path) -> list[Row]:
     path = fixtures / "tone_cases.jsonl"
     if path.exists():
         for label, cases in _slices(_jsonl(path)):
-            results = tone_predictions(cases)
-            agree = sum(on == bool(c["expected_on_brand"]) for c, on, _ in results) / len(results)
+            verdicts = tone_predictions(cases)
+            agree = sum(on == bool(c["expected_on_brand"]) for c, on, _ in verdicts) / len(verdicts)
             kinds = Counts()
-            for case, _, found in results:
+            for case, _, found in verdicts:
                 wanted = set(case.get("expected_kinds", ()))
-                found = found & set(TONE_KINDS)
-                kinds.add(len(found & wanted), len(found - wanted), len(wanted - found))
+                listed = found & set(TONE_KINDS)
+                kinds.add(len(listed & wanted), len(listed - wanted), len(wanted - listed))
             rows.append(("in-domain tone", label, str(len(cases)),
                          "on-brand accuracy; finding kinds P / R / F1",
                          f"{fmt(agree)}; {_prf(kinds)}"))
+    rows += first_run_rows(fixtures)
+    return rows
+
+
+def first_run_rows(fixtures: Path) -> list[Row]:
+    """Each split's agreement the first time the scorer saw it (``first_runs.json``)."""
+    path = fixtures / "first_runs.json"
+    if not path.exists():
+        return []
+    history = json.loads(path.read_text(encoding="utf-8"))
+    rows: list[Row] = []
+    for split, r in history.get("empathy", {}).items():
+        kappa = fmt(r["kappa"]) if r.get("kappa") is not None else "n/a"
+        rows.append(("in-domain empathy, first run (recorded)", split, str(r["n"]),
+                     "accuracy / quadratic kappa / 2↔0 confusions",
+                     f"{fmt(r['accuracy'])} / {kappa} / {r['far']}"
+                     + (f" ({r['note']})" if r.get("note") else "")))
+    for split, r in history.get("tone", {}).items():
+        rows.append(("in-domain tone, first run (recorded)", split, str(r["n"]),
+                     "on-brand accuracy; kinds exactly right",
+                     f"{fmt(r['on_brand'])}; {fmt(r['kinds_exact'])}"
+                     + (f" ({r['note']})" if r.get("note") else "")))
     return rows
 
 

@@ -239,10 +239,16 @@ class Lexicon:
     messages: Mapping[str, str]
 
     def message(self, key: str, **values: Any) -> str:
-        """A trainee-facing message with ``{placeholders}`` filled (missing keys stay visible)."""
+        """A trainee-facing message with ``{placeholders}`` filled (missing keys stay visible).
+
+        Korean templates may use ``{eun}`` (은/는), ``{i}`` (이/가), ``{eul}`` (을/를) and ``{ro}``
+        (으로/로): the particle that fits the last syllable of ``text``.
+        """
         template = self.messages.get(key)
         if template is None:
             return key
+        if "{" in template and "text" in values and self.language == "ko":
+            values = {**_particles(str(values["text"])), **values}
         try:
             return template.format(**values)
         except (KeyError, IndexError, ValueError):
@@ -250,6 +256,17 @@ class Lexicon:
 
     def word_set(self, name: str) -> frozenset[str]:
         return self.words.get(name, frozenset())
+
+
+def _particles(word: str) -> dict[str, str]:
+    """Korean particles after ``word``: the form depends on whether its last syllable has a final
+    consonant (batchim); non-Hangul endings ("DM") take the vowel form."""
+    last = word.rstrip()[-1:] if word.strip() else ""
+    code = ord(last) - 0xAC00 if last else -1
+    batchim = 0 <= code < 11172 and code % 28 != 0
+    rieul = batchim and code % 28 == 8  # ㄹ takes "로", not "으로"
+    return {"eun": "은" if batchim else "는", "i": "이" if batchim else "가",
+            "eul": "을" if batchim else "를", "ro": "으로" if batchim and not rieul else "로"}
 
 
 def _merge(target: dict[str, Any], part: Any, key: str, name: str) -> None:

@@ -59,10 +59,12 @@ def _quoted(text: str, spans: list[tuple[int, int]], limit: int = 3) -> str:
 class _Builder:
     """Collects findings for one reply (keeps the assessor's body flat and allocation-light)."""
 
-    __slots__ = ("findings", "lex", "text", "voice")
+    __slots__ = ("findings", "lex", "text", "voice", "voice_label")
 
     def __init__(self, lex: Lexicon, text: str, voice: str) -> None:
         self.lex, self.text, self.voice = lex, text, voice
+        #: the voice as the trainee's language says it ("formal" / "격식 있는")
+        self.voice_label = lex.messages.get(f"voice.{voice}", voice)
         self.findings: list[Finding] = []
 
     def add(self, kind: str, rule: str, severity: Severity, span: tuple[int, int] | None,
@@ -71,8 +73,8 @@ class _Builder:
         text = self.text[start:end] if span else ""
         self.findings.append(Finding(
             dimension=DIMENSION, kind=kind, rule=rule,
-            explanation=self.lex.message(message, text=text, voice=self.voice, **values),
-            suggestion=self.lex.message(suggestion, text=text, voice=self.voice),
+            explanation=self.lex.message(message, text=text, voice=self.voice_label, **values),
+            suggestion=self.lex.message(suggestion, text=text, voice=self.voice_label),
             start=start, end=end, text=text, severity=severity, impact=PENALTY[severity]))
 
 
@@ -110,9 +112,10 @@ def _conduct(b: _Builder, s: ToneSignals, persona: str, language: str) -> list[t
               "suggest.blames_customer")
         used.extend(blame)
     if persona == "troll":
-        argue = sp.get("argue")
+        argue = sp.get("argue", []) + sp.get("mock", [])
         if argue:
-            b.add("argues_with_troll", "tone.troll.argue", "major", argue[0],
+            used.extend(argue)
+            b.add("argues_with_troll", "tone.troll.argue", "major", min(argue),
                   "tone.argues_with_troll", "suggest.argues_with_troll")
         elif len(b.text) > TROLL_REPLY_LIMIT.get(language, 220):
             b.add("argues_with_troll", "tone.troll.long_defence", "minor", None,
@@ -251,11 +254,14 @@ def _promises(b: _Builder, s: ToneSignals, intent: str, at: FactsAtReply | None,
             if not _hedged(s, span, language):
                 b.add("over_promise", "tone.over_promise.fix_time", "major", span,
                       "tone.over_promise.fix_time", "suggest.over_promise")
-        elif not (facts and facts.eta and _eta_supported(s.low[span[0]:span[1]], facts.eta)):
-            eta = facts.eta if facts and facts.eta else "—"
+        elif not (facts and facts.eta):
+            b.add("over_promise", "tone.over_promise.fix_time_facts", "major", span,
+                  "tone.over_promise.fix_time_no_eta", "suggest.over_promise",
+                  minute=f"{at.minute:g}")
+        elif not _eta_supported(s.low[span[0]:span[1]], facts.eta):
             b.add("over_promise", "tone.over_promise.fix_time_facts", "major", span,
                   "tone.over_promise.fix_time_facts", "suggest.over_promise",
-                  minute=f"{at.minute:g}", eta=eta)
+                  minute=f"{at.minute:g}", eta=facts.eta)
     comp = [x for x in sp.get("compensation", ())
             if not _hedged(s, x, language) and _in_sentence(s, x, "commitment", language)]
     if comp:
@@ -297,7 +303,7 @@ def _brand_rules(b: _Builder, s: ToneSignals, brand: Brand | None, channel: str)
     elif policy == "sparing" and count >= 2:
         severity = "major" if count >= 3 else "minor"
     if severity:
-        allowed = {"none": "none", "sparing": "one at most"}.get(policy, policy)
+        allowed = b.lex.messages.get(f"emoji.allowed.{policy}", policy)
         b.add(kind, rule, severity, s.emoji[0], message, "suggest.emoji_policy", count=count,
               policy=policy, allowed=allowed)
 

@@ -19,7 +19,7 @@ TONE_CATEGORIES = (
     "sarcasm_mark", "blame", "argue", "guarantee", "compensation", "fix_time",
     "contraction", "insult", "insult_guarded", "condescending", "condescending_mark",
     "mild_profanity", "informal_address", "laugh", "soft_laugh", "not_slang",
-    "blame_should", "blame_next_time",
+    "blame_should", "blame_next_time", "mock",
 )
 
 # Emoji: pictographs, dingbats and symbols, with skin tones / variation selectors / ZWJ sequences

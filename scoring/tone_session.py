@@ -28,8 +28,9 @@ from scoring.tone import DIMENSION, FactsAtReply, assess
 CANNED_SIMILARITY = 90
 #: ... sent to at least this many different threads
 CANNED_MIN_THREADS = 3
-#: replies shorter than this (after normalising) are too short to call canned ("Thanks!")
-CANNED_MIN_CHARS = 30
+#: replies shorter than this (characters, after normalising) are too short to call canned
+#: ("Thanks!"); Korean packs about twice the meaning per character
+CANNED_MIN_CHARS = {"en": 30, "ko": 15}
 #: a drill needs this many replies before drift between its first and last third means anything
 DRIFT_MIN_REPLIES = 6
 #: feature -> change between the first and last third that counts as drift
@@ -62,16 +63,20 @@ def _normalise(text: str) -> str:
     return " ".join(sorted(_TOKEN.findall(fold(body))))
 
 
-def canned_clusters(items: Sequence[_Item]) -> list[list[int]]:
+def canned_clusters(items: Sequence[_Item], language: str = "en") -> list[list[int]]:
     """Groups of replies (indexes into ``items``) that are near-duplicates of each other and went
     to at least ``CANNED_MIN_THREADS`` different threads."""
-    keys = [(i, _normalise(it.text)) for i, it in enumerate(items) if not it.is_status]
-    keys = [(i, k) for i, k in keys if len(k) >= CANNED_MIN_CHARS]
-    if len(keys) < CANNED_MIN_THREADS:
+    shortest = CANNED_MIN_CHARS.get(language, CANNED_MIN_CHARS["en"])
+    by_key: dict[str, list[int]] = {}
+    for i, it in enumerate(items):
+        if not it.is_status:
+            key = _normalise(it.text)
+            if len(key) >= shortest:
+                by_key.setdefault(key, []).append(i)
+    if sum(len(v) for v in by_key.values()) < CANNED_MIN_THREADS:
         return []
-    texts = [k for _, k in keys]
-    scores = process.cdist(texts, texts, scorer=fuzz.ratio, score_cutoff=CANNED_SIMILARITY,
-                           dtype=np.uint8, workers=1)
+    # identical texts are grouped exactly; only distinct texts go through the fuzzy matrix
+    texts = list(by_key)
     parent = list(range(len(texts)))
 
     def root(x: int) -> int:
@@ -80,14 +85,17 @@ def canned_clusters(items: Sequence[_Item]) -> list[list[int]]:
             x = parent[x]
         return x
 
-    for a, b in zip(*np.nonzero(np.triu(scores, k=1)), strict=True):
-        ra, rb = root(int(a)), root(int(b))
-        if ra != rb:
-            parent[rb] = ra
+    if len(texts) > 1:
+        scores = process.cdist(texts, texts, scorer=fuzz.ratio, score_cutoff=CANNED_SIMILARITY,
+                               dtype=np.uint8, workers=1)
+        for a, b in zip(*np.nonzero(np.triu(scores, k=1)), strict=True):
+            ra, rb = root(int(a)), root(int(b))
+            if ra != rb:
+                parent[rb] = ra
     groups: dict[int, list[int]] = {}
-    for position, (index, _) in enumerate(keys):
-        groups.setdefault(root(position), []).append(index)
-    return [g for g in groups.values()
+    for position, key in enumerate(texts):
+        groups.setdefault(root(position), []).extend(by_key[key])
+    return [sorted(g) for g in groups.values()
             if len({items[i].thread_id for i in g}) >= CANNED_MIN_THREADS]
 
 
@@ -151,7 +159,7 @@ class ToneDimension:
                 findings.append(dataclasses.replace(f, event_id=it.event_id,
                                                     thread_id=it.thread_id))
         penalty = 0.0
-        clusters = canned_clusters(items)
+        clusters = canned_clusters(items, scenario.language)
         cluster_metrics = []
         for group in clusters:
             finding = self._canned(lex, brand, items, group)
