@@ -1,23 +1,37 @@
-"""StormDesk's Streamlit entry point: a router over the pages in ui/views."""
+"""StormDesk's Streamlit entry point: login, then a router over the pages each role may use."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from ui import nav, state
+from ui import auth, nav, state
 from ui.i18n import t
-from ui.views import desk, scorecard, start
 
 st.set_page_config(page_title="StormDesk", page_icon="🌩️", layout="wide")
+user = auth.current_user()
+if user is None:
+    st.navigation([st.Page(auth.login_page, title="Log in", icon="🔑")]).run()
+    st.stop()
+
+auth.keep_token(user)
 lang = state.language()
+nav.PAGES.clear()
 nav.PAGES.update({
-    "start": st.Page(start.render, title=t("start_title", lang), icon="🌩️", url_path="start",
+    "start": st.Page("ui/pages/start.py", title=t("start_title", lang), icon="🌩️", url_path="start",
                      default=True),
-    "desk": st.Page(desk.render, title=t("desk", lang), icon="🎧", url_path="desk"),
-    "scorecard": st.Page(scorecard.render, title=t("scorecard", lang), icon="📋",
+    "desk": st.Page("ui/pages/desk.py", title=t("desk", lang), icon="🎧", url_path="desk"),
+    "scorecard": st.Page("ui/pages/scorecard.py", title=t("scorecard", lang), icon="📋",
                          url_path="scorecard"),
 })
+if user.role in ("manager", "admin"):
+    nav.PAGES["dashboard"] = st.Page("ui/pages/dashboard.py", title=t("dashboard", lang), icon="📊",
+                                     url_path="dashboard")
+if user.role == "admin":
+    nav.PAGES["admin"] = st.Page("ui/pages/admin.py", title=t("admin", lang), icon="🛠️",
+                                 url_path="admin")
 with st.sidebar:
+    st.caption(f"{user.display_name or user.username} · {user.role}")
+    st.button(t("log_out", lang), on_click=auth.sign_out, key="log_out")
     st.selectbox(t("language", lang), ["auto", "en", "ko"], key="ui_language",
                  format_func=lambda v: {"auto": "auto", "en": "English", "ko": "한국어"}[v])
 st.navigation(list(nav.PAGES.values())).run()

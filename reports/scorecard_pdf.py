@@ -126,7 +126,7 @@ def scorecard_pdf(card: Any, transcript: Sequence[Event], title: str, trainee: s
     if overrides:
         story.append(_p("Manager overrides", s["h2"]))
         for o in overrides:
-            story.append(_p(f"{o.dimension}: {o.score:.0f} by {o.author} ({o.reason})",
+            story.append(_p(f"{o.dimension}: {o.score:.0f} by {o.author_username} ({o.reason})",
                             s["body"]))
     replies = {e.event_id: e for e in transcript if isinstance(e, ReplySent)}
     story.append(_p("Findings", s["h2"]))

@@ -142,3 +142,17 @@ class Scorecard:
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Scorecard:
+        """The inverse of ``to_dict`` (stored scorecards come back through it)."""
+        dimensions = tuple(
+            DimensionResult(
+                name=d["name"], score=d.get("score"), level=d.get("level"),
+                findings=tuple(Finding(**f) for f in d.get("findings", [])),
+                metrics=d.get("metrics") or {}, judge=d.get("judge", "offline"),
+                error=d.get("error"))
+            for d in data.get("dimensions", []))
+        return cls(data["scenario_id"], data["scenario_hash"], int(data["seed"]),
+                   data["scorer_version"], dimensions, dict(data.get("weights") or {}),
+                   data.get("overall"))

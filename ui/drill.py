@@ -1,23 +1,28 @@
 """A live drill as the desk holds it: the session, its clock, the inbox index and the action log.
 
-Pure Python (no streamlit): the desk page keeps one ``LiveDrill`` in its session state; the
-store (issue 5) will persist the action log so a refresh or restart can replay it.
+No streamlit here. Every action is written to the store as it happens (idempotent by sequence
+number, retried if a write fails), so a refresh or a server restart can rebuild the drill from
+scenario + seed + the stored actions: the engine is deterministic.
 """
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from engine.records import Action, Event
+from engine.records import Action, Event, action_from_dict
 from engine.scenario import Scenario
 from engine.session import TrainingSession
+from store.errors import StoreError
+from store.records import Drill, Viewer
+from store.repository import Store
 from stormdesk.drills import new_session
 from ui.clock import DrillClock
 from ui.inbox import InboxIndex
 
 Mode = Literal["practice", "assessment"]
+#: Record the drill's simulated minute in the store at most this often (simulated minutes).
+TOUCH_EVERY_MINUTES = 1.0
 
 
 @dataclass
@@ -39,20 +44,54 @@ class LiveDrill:
     mode: Mode
     session: TrainingSession
     clock: DrillClock
-    drill_id: str = field(default_factory=lambda: secrets.token_hex(6))
+    drill_id: str
+    store: Store | None = None
+    viewer: Viewer | None = None
     index: InboxIndex = field(default_factory=InboxIndex)
     actions: list[tuple[float, dict[str, Any]]] = field(default_factory=list)
+    unsaved: list[tuple[int, float, dict[str, Any]]] = field(default_factory=list)
     selected: str | None = None
     coaching: Coaching | None = None
     ended: bool = False
+    resumed: bool = False
     scorecard: Any = None  # scoring.records.Scorecard once ended
+    touched_minute: float = 0.0
 
     @classmethod
     def start(cls, scenario: Scenario, seed: int, trainee: str, initials: str, mode: Mode,
-              speed: float, wall_seconds: float) -> LiveDrill:
+              speed: float, wall_seconds: float, store: Store | None = None,
+              viewer: Viewer | None = None) -> LiveDrill:
+        drill_id = "local"
+        if store is not None and viewer is not None:
+            drill_id = store.start_drill(viewer, scenario.id, scenario.content_hash, seed,
+                                         speed, mode).id
         session = new_session(scenario, seed, agent=initials or trainee)
         return cls(scenario, seed, trainee, initials, mode, session,
-                   DrillClock(speed=speed, anchor_wall=wall_seconds))
+                   DrillClock(speed=speed, anchor_wall=wall_seconds), drill_id, store, viewer)
+
+    @classmethod
+    def resume(cls, record: Drill, scenario: Scenario, trainee: str, store: Store,
+               viewer: Viewer, wall_seconds: float) -> LiveDrill:
+        """Rebuild a running drill: replay its stored actions, then continue (paused) at the
+        simulated minute it had reached."""
+        stored = store.actions(viewer, record.id)
+        agents = [a.get("agent", "") for _, a in stored if a.get("agent")]
+        initials = agents[-1] if agents else ""
+        session = new_session(scenario, record.seed, agent=initials or trainee)
+        session.replay((minute, action_from_dict(a)) for minute, a in stored)
+        minute = max(record.last_minute, stored[-1][0] if stored else 0.0)
+        session.advance_to(minute)
+        clock = DrillClock(speed=record.speed, anchor_wall=wall_seconds,
+                           anchor_minute=session.now, paused=True)
+        drill = cls(scenario, record.seed, trainee, initials, record.mode, session, clock,
+                    record.id, store, viewer, actions=list(stored), resumed=True,
+                    touched_minute=session.now)
+        drill.index.update(session.transcript)
+        return drill
+
+    @property
+    def agent(self) -> str:
+        return self.initials or self.trainee
 
     def tick(self, wall_seconds: float) -> list[Event]:
         """Advance the world to the clock's minute and index what happened."""
@@ -62,18 +101,46 @@ class LiveDrill:
         self.index.update(self.session.transcript)
         if self.session.finished and not self.clock.paused:
             self.clock = self.clock.at_minute(self.session.now, wall_seconds).pause(wall_seconds)
+        self.save()
+        if self.store is not None and self.viewer is not None and \
+                self.session.now - self.touched_minute >= TOUCH_EVERY_MINUTES:
+            self.store.touch(self.viewer, self.drill_id, self.session.now)
+            self.touched_minute = self.session.now
         return new
 
     def act(self, action: Action) -> list[Event]:
-        """Apply a trainee action now (ActionError propagates) and log it for replay."""
+        """Apply a trainee action now (ActionError propagates), then record it."""
         events = self.session.act(action)
-        self.actions.append((self.session.now, action.to_dict()))
+        payload = action.to_dict()
+        self.unsaved.append((len(self.actions), self.session.now, payload))
+        self.actions.append((self.session.now, payload))
         self.index.update(self.session.transcript)
+        self.save()
         return events
 
-    @property
-    def agent(self) -> str:
-        return self.initials or self.trainee
+    def save(self) -> None:
+        """Write recorded actions not yet in the store; on failure they wait for the next try
+        (appends are idempotent by sequence number, so a retry never duplicates)."""
+        if self.store is None or self.viewer is None:
+            self.unsaved.clear()
+            return
+        while self.unsaved:
+            seq, minute, payload = self.unsaved[0]
+            try:
+                self.store.append_action(self.viewer, self.drill_id, seq, minute, payload)
+            except StoreError:
+                raise  # a refusal or a conflict is a bug to surface, not to retry
+            except Exception:  # the database is away: keep the action, retry next refresh
+                return
+            self.unsaved.pop(0)
+
+    def finish(self, scorecard: Any) -> None:
+        """End the drill with its scorecard (persisted with the transcript)."""
+        self.save()
+        self.ended = True
+        self.scorecard = scorecard
+        if self.store is not None and self.viewer is not None:
+            self.store.end_drill(self.viewer, self.drill_id, self.session.transcript, scorecard)
 
     def sign(self, text: str) -> str:
         """Append the trainee's initials when the brand signs replies (``^AB``)."""

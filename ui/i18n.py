@@ -72,6 +72,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "ended": {"en": "The drill has ended.", "ko": "훈련이 끝났습니다."},
     "see_scorecard": {"en": "See your scorecard", "ko": "성적표 보기"},
     "language": {"en": "Language", "ko": "언어"},
+    "dashboard": {"en": "Team dashboard", "ko": "팀 대시보드"},
+    "admin": {"en": "Users and teams", "ko": "사용자와 팀"},
+    "log_out": {"en": "Log out", "ko": "로그아웃"},
+    "my_drills": {"en": "My drills", "ko": "내 훈련"},
 }
 
 

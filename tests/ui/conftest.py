@@ -1,22 +1,55 @@
-"""Helpers to drive the app headless with AppTest (start a drill, move its clock)."""
+"""Helpers to drive the app headless with AppTest (users, drills, the clock).
+
+The store is a process-wide ``st.cache_resource``, so every UI test shares one temporary
+SQLite database, set before anything opens it; each test makes its own users.
+"""
 
 from __future__ import annotations
 
+import itertools
+import os
+import tempfile
 import time
 from pathlib import Path
 
-import pytest
-from streamlit.testing.v1 import AppTest
+_DB_DIR = tempfile.mkdtemp(prefix="stormdesk-ui-")
+os.environ["STORMDESK_DATABASE_URL"] = f"sqlite:///{_DB_DIR}/ui.db"
+os.environ["STORMDESK_SECRET"] = "ui-test-secret"
 
-from ui.drill import LiveDrill
+import pytest  # noqa: E402
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from store.records import Role, User  # noqa: E402
+from ui import services, session_token  # noqa: E402
+from ui.drill import LiveDrill  # noqa: E402
 
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
+PASSWORD = "correct horse battery"
+_names = itertools.count(1)
+
+
+def make_user(role: Role = "trainee", team: str | None = "north",
+              display_name: str = "Dana Reyes") -> User:
+    store = services.store()
+    team_id = None
+    if team is not None:
+        existing = store.team_by_name(team)
+        team_id = (existing or store.create_team(team)).id
+    return store.create_user(f"{role}{next(_names)}", PASSWORD, role, team_id, display_name)
+
+
+def app_as(user: User | None) -> AppTest:
+    """The app in a new browser session, logged in as ``user`` through its URL token."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    if user is not None:
+        at.query_params["s"] = session_token.issue(user.id)
+    return at.run()
 
 
 def start_drill(scenario_id: str = "telecom-outage", mode: str = "practice",
-                minutes: float = 12.0) -> AppTest:
-    """Open the app, start a drill with a fixed seed and jump its clock ``minutes`` ahead."""
-    at = AppTest.from_file(APP, default_timeout=60).run()
+                minutes: float = 12.0, user: User | None = None) -> AppTest:
+    """Start a drill with a fixed seed and jump its clock ``minutes`` ahead."""
+    at = app_as(user or make_user())
     at.text_input(key="start_trainee").set_value("Dana Reyes")
     at.text_input(key="start_initials").set_value("dr")
     at.selectbox(key="start_scenario").set_value(scenario_id)

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from streamlit.testing.v1 import AppTest
-
 from engine.scenario import builtin_paths, load_scenario
 from ui.markup import inert
 
-from .conftest import APP
+from .conftest import app_as, make_user
 
 
 def test_start_page_lists_every_builtin_scenario_as_inert_text():
-    at = AppTest.from_file(APP, default_timeout=30).run()
+    at = app_as(make_user())
     assert not at.exception
     shown = " ".join(m.value for m in at.markdown)
     for path in builtin_paths():
@@ -19,7 +17,7 @@ def test_start_page_lists_every_builtin_scenario_as_inert_text():
 
 
 def test_start_page_headless_preview_shows_summary():
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = app_as(make_user())
     at.number_input(key="preview_minutes").set_value(10.0)
     next(b for b in at.button if b.label == "Simulate").click().run()
     assert not at.exception
@@ -30,7 +28,7 @@ def test_start_page_headless_preview_shows_summary():
 
 
 def test_start_page_without_name_refuses_to_start():
-    at = AppTest.from_file(APP, default_timeout=30).run()
+    at = app_as(make_user())
     next(b for b in at.button if b.label == "Start drill").click().run()
     assert any("Enter your name" in e.value for e in at.error)
     assert "live_drill" not in at.session_state

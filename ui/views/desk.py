@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from engine.records import ReputationSampled
-from ui import state
+from ui import recovery, state
 from ui.clock import SPEEDS
 from ui.drill import LiveDrill
 from ui.i18n import t
@@ -25,8 +25,13 @@ SLA_MARK = {"breached": "⛔ breached", "at risk": "⚠ at risk", "ok": "✓ ok"
 
 
 def render() -> None:
-    drill = state.drill()
+    drill = state.drill() or recovery.resume_running()
     lang = state.language()
+    if drill is not None and drill.resumed:
+        st.info(f"Drill resumed at {drill.scenario.clock_label(drill.session.now)} "
+                f"(minute {drill.session.now:.0f}) with everything you sent. Press Resume "
+                "to continue.")
+        drill.resumed = False
     if drill is None:
         st.info(t("no_drill", lang))
         st.page_link(page("start"), label=t("start_title", lang), icon="🌩️")
@@ -104,8 +109,7 @@ def end_drill(drill: LiveDrill) -> None:
 
     drill.tick(time.monotonic())
     drill.clock = drill.clock.pause(time.monotonic())
-    drill.ended = True
-    drill.scorecard = score_session(drill.session.transcript, drill.scenario)
+    drill.finish(score_session(drill.session.transcript, drill.scenario))
 
 
 def _inert(text: str) -> str:

@@ -22,23 +22,65 @@ from engine.records import (
     StatusPosted,
 )
 from engine.scenario import Scenario
-from ui import state
+from reports.scorecard_pdf import scorecard_pdf
+from scoring.records import Scorecard
+from store.errors import AccessDenied, InvalidInput
+from ui import auth, services, state
+from ui.data import catalogue
 from ui.i18n import t
 from ui.markup import highlight, inert
 from ui.nav import page
 
 
 def render() -> None:
-    drill = state.drill()
+    """The trainee's scorecards: the drill just ended, or any earlier one of their own."""
     lang = state.language()
-    if drill is None or drill.scorecard is None:
+    user = auth.current_user()
+    if user is None:
+        return
+    store = services.store()
+    mine = store.drills_for(user.viewer, trainee_id=user.id, status="ended")
+    wanted = st.query_params.get("drill")
+    live = state.drill()
+    if wanted is None and live is not None and live.ended:
+        wanted = live.drill_id
+    ids = [s.drill.id for s in mine]
+    if wanted and wanted not in ids:
+        ids.insert(0, wanted)  # a deep link: the store decides whether this user may see it
+    if not ids:
         st.info(t("no_drill", lang))
         st.page_link(page("start"), label=t("start_title", lang), icon="🌩️")
         return
-    show(drill.scorecard, drill.session.transcript, drill.scenario, drill.trainee)
+    labels = {s.drill.id: f"{s.drill.started_at:%Y-%m-%d %H:%M} · {s.drill.scenario_id} · "
+              + ("-" if s.overall is None else f"{s.overall:.0f}") for s in mine}
+    chosen = st.selectbox(t("my_drills", lang), ids, index=ids.index(wanted) if wanted else 0,
+                          format_func=lambda i: labels.get(i, i), key="scorecard_pick")
+    stored = load(user.viewer, chosen)
+    if stored is None:
+        st.error("No such drill, or it is not yours to see.")
+        return
+    record, card, transcript, scenario = stored
+    show(card, transcript, scenario, record.trainee_username,
+         pdf_overrides=store.overrides(user.viewer, record.id))
 
 
-def show(card: Any, transcript: list[Event], scenario: Scenario, trainee: str) -> None:
+def load(viewer: Any, drill_id: str) -> tuple[Any, Scorecard, list[Event], Scenario] | None:
+    """A stored drill with its newest scorecard and transcript, if ``viewer`` may see it."""
+    store = services.store()
+    try:
+        record = store.drill(viewer, drill_id)
+        cards = store.scorecards(viewer, drill_id)
+        stored = store.transcript(viewer, drill_id)
+    except (AccessDenied, InvalidInput):
+        return None
+    scenario = catalogue().scenarios.get(record.scenario_id)
+    if not cards or stored is None or scenario is None:
+        return None
+    return record, Scorecard.from_dict(cards[0].card), stored.events(), scenario
+
+
+def show(card: Any, transcript: list[Event], scenario: Scenario, trainee: str,
+         pdf_overrides: Any = ()) -> None:
     """Draw a scorecard (also used by the manager's views later)."""
     st.title(f"{inert(scenario.title)}: {inert(trainee)}")
     st.caption(f"seed {card.seed} · scenario {card.scenario_id} ({card.scenario_hash}) · "
@@ -61,6 +103,9 @@ def show(card: Any, transcript: list[Event], scenario: Scenario, trainee: str) -
         _replay(transcript, scenario)
     with tabs[3]:
         _downloads(card, transcript, replies)
+        st.download_button("Scorecard (PDF)", scorecard_pdf(card, transcript, scenario.title,
+                                                            trainee, pdf_overrides),
+                           file_name="scorecard.pdf", mime="application/pdf", key="dl_pdf")
 
 
 def _findings(card: Any, replies: dict[str, ReplySent]) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import altair as alt
 import streamlit as st
 
-from ui import state
+from ui import auth, recovery, services, state
 from ui.clock import SPEEDS
 from ui.data import Run, catalogue, headless_run
 from ui.drill import LiveDrill
@@ -35,6 +35,12 @@ def render() -> None:
     if running is not None and not running.ended:
         st.info(f"A drill is running: {running.scenario.title}.")
         st.page_link(page("desk"), label=t("desk", lang), icon="🎧")
+    elif (record := recovery.running_record()) is not None:
+        st.info(f"You have a drill running ({record.scenario_id}, minute "
+                f"{record.last_minute:.0f}): everything you sent is saved.")
+        if st.button("Resume drill", type="primary", key="resume_drill"):
+            recovery.resume_running()
+            st.switch_page(page("desk"))
 
     cols = st.columns(3)
     for n, scenario_id in enumerate(ids):
@@ -66,11 +72,12 @@ def render() -> None:
             st.error("Enter your name so the scorecard is yours.")
         else:
             chosen = int(seed) if fixed else secrets.randbelow(2**31)
+            user = auth.current_user()
             drill = LiveDrill.start(cat.scenarios[scenario_id], chosen, trainee.strip(),
                                     initials.strip().upper(),
                                     "assessment" if mode == "assessment" else "practice",
-                                    float(speed),
-                                    time.monotonic())
+                                    float(speed), time.monotonic(), services.store(),
+                                    user.viewer if user else None)
             state.set_drill(drill)
             st.switch_page(page("desk"))
 

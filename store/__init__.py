@@ -1,0 +1,41 @@
+"""StormDesk's store: accounts, drills, actions, transcripts, scorecards and reviews in SQL.
+
+``Store.open()`` gives a ready store (SQLite under ``data/`` or ``$STORMDESK_DATABASE_URL``,
+migrated to the newest schema). See docs/store.md.
+"""
+
+from store.errors import (
+    AccessDenied,
+    ActionConflict,
+    Conflict,
+    DrillNotRunning,
+    InvalidInput,
+    InvalidLogin,
+    LoginThrottled,
+    StoreError,
+)
+from store.records import (
+    Agreement,
+    CohortRow,
+    Comment,
+    Drill,
+    DrillScores,
+    DrillSummary,
+    Override,
+    RecurringFinding,
+    ScorecardRecord,
+    StoredAction,
+    Team,
+    Threshold,
+    Transcript,
+    User,
+    Viewer,
+)
+from store.repository import Store
+
+__all__ = [
+    "AccessDenied", "ActionConflict", "Agreement", "CohortRow", "Comment", "Conflict", "Drill",
+    "DrillNotRunning", "DrillScores", "DrillSummary", "InvalidInput", "InvalidLogin",
+    "LoginThrottled", "Override", "RecurringFinding", "ScorecardRecord", "Store", "StoreError",
+    "StoredAction", "Team", "Threshold", "Transcript", "User", "Viewer",
+]

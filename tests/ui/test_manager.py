@@ -1,0 +1,106 @@
+"""The manager's dashboard and the admin page; hostile text renders inert everywhere."""
+
+from __future__ import annotations
+
+import pytest
+
+from ui.services import store
+
+from .conftest import app_as, button, drill, make_user, start_drill
+
+SCRIPT = "<script>alert(1)</script>"
+IMG = "<img src=x onerror=alert(2)>"
+
+
+def _ended_drill_with_reply(text: str, team: str):  # type: ignore[no-untyped-def]
+    trainee = make_user(team=team)
+    at = start_drill(user=trainee, mode="assessment")
+    button(at, "Open next waiting").click().run()
+    thread_id = drill(at).selected
+    at.text_area(key=f"draft-{thread_id}").set_value(text)
+    button(at, "Send").click().run()
+    button(at, "End drill").click().run()
+    assert not at.exception, at.exception
+    return trainee, at
+
+
+def _all_markdown(at) -> str:  # type: ignore[no-untyped-def]
+    return "\n".join(m.value for m in at.markdown) + "\n".join(c.value for c in at.caption)
+
+
+def _assert_inert(at) -> None:  # type: ignore[no-untyped-def]
+    text = _all_markdown(at)
+    assert SCRIPT not in text and IMG not in text
+    assert all(not m.proto.allow_html for m in at.markdown)
+
+
+def test_hostile_reply_is_inert_on_desk_scorecard_and_dashboard():
+    hostile = f"Please post your phone number here {SCRIPT} {IMG}"
+    _, at = _ended_drill_with_reply(hostile, team="xss")
+    at.switch_page("ui/pages/scorecard.py").run()
+    assert not at.exception, at.exception
+    assert r"\<script\>alert\(1\)\</script\>" in _all_markdown(at)
+    _assert_inert(at)
+
+    manager = make_user(role="manager", team="xss")
+    board = app_as(manager).switch_page("ui/pages/dashboard.py").run()
+    assert not board.exception, board.exception
+    assert r"\<img src\=x onerror\=alert\(2\)\>" in _all_markdown(board)
+    _assert_inert(board)
+
+
+def test_manager_sees_cohort_overrides_with_reason_and_comments():
+    trainee, _ = _ended_drill_with_reply("So sorry, we're fixing it now; update at 12:00",
+                                         team="east")
+    manager = make_user(role="manager", team="east")
+    board = app_as(manager).switch_page("ui/pages/dashboard.py").run()
+    assert not board.exception, board.exception
+    cohort = board.dataframe[0].value
+    assert list(cohort["scenario"]) == ["telecom-outage"]
+    assert "latest overall" in cohort.columns
+
+    board.selectbox(key="ov_dim").set_value("empathy")
+    board.number_input(key="ov_score").set_value(90.0)
+    assert button(board, "Save override").disabled  # a reason is required
+    board.text_input(key="ov_reason").set_value("Named the outage and gave a time")
+    board.run()
+    button(board, "Save override").click().run()
+    board.text_area(key="comment_text").set_value("Good first reply.")
+    board.run()
+    button(board, "Comment").click().run()
+    assert not board.exception, board.exception
+
+    drill_id = store().drills_for(manager.viewer, trainee_id=trainee.id)[0].drill.id
+    (override,) = store().overrides(manager.viewer, drill_id)
+    assert (override.dimension, override.score, override.author_username) == (
+        "empathy", 90.0, manager.username)
+    assert override.auto_score is not None  # the automatic score stays on record
+    assert [c.text for c in store().comments(manager.viewer, drill_id)] == ["Good first reply."]
+
+
+def test_manager_of_another_team_sees_nothing_of_this_team():
+    _ended_drill_with_reply("Sorry about this, we're on it.", team="west")
+    outsider = make_user(role="manager", team="south")
+    board = app_as(outsider).switch_page("ui/pages/dashboard.py").run()
+    assert not board.exception, board.exception
+    assert board.dataframe[0].value.empty
+
+
+def test_trainee_gets_no_dashboard_or_admin_page():
+    at = app_as(make_user())
+    for page in ("ui/pages/dashboard.py", "ui/pages/admin.py"):
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(page)
+
+
+def test_admin_creates_a_team_and_a_user():
+    admin = make_user(role="admin", team=None)
+    at = app_as(admin).switch_page("ui/pages/admin.py").run()
+    at.text_input(key="team_name").set_value("Night shift")
+    next(b for b in at.button if b.label == "Create team").click().run()
+    at.text_input(key="nu_username").set_value("newbie")
+    at.text_input(key="nu_display").set_value("New Bie")
+    at.text_input(key="nu_password").set_value("a long enough password")
+    next(b for b in at.button if b.label == "Create user").click().run()
+    assert not at.exception, at.exception
+    assert store().user_by_username("newbie") is not None

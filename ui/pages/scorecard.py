@@ -1,0 +1,5 @@
+"""The scorecard page (body in ui/views/scorecard.py)."""
+
+from ui.views import scorecard
+
+scorecard.render()

@@ -1,0 +1,5 @@
+"""The start page (body in ui/views/start.py)."""
+
+from ui.views import start
+
+start.render()
