@@ -28,5 +28,14 @@ apt_install chromium fonts-noto-color-emoji fonts-nanum poppler-utils
 echo "== installing Python packages (requirements-dev.txt)"
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 
+# The store's contract suite runs against PostgreSQL too: use the server on 127.0.0.1:5432
+# when one answers, else install and start Debian's (scripts/postgres.sh).
+# shellcheck source=scripts/postgres.sh
+source scripts/postgres.sh
+PYTHON_FOR_PG="$VENV/bin/python" ensure_postgres || {
+  echo "PostgreSQL is needed for the store's contract tests and could not be provided" >&2
+  exit 1
+}
+
 echo "== running the tests"
 exec "$VENV/bin/python" -m pytest "$@"

@@ -35,8 +35,8 @@ def free_port() -> int:
 class Server:
     """`streamlit run streamlit_app.py` on 127.0.0.1 at a free port."""
 
-    def __init__(self, env: dict[str, str] | None = None) -> None:
-        self.port = free_port()
+    def __init__(self, env: dict[str, str] | None = None, port: int | None = None) -> None:
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, **(env or {})}
         self.process: subprocess.Popen[bytes] | None = None
@@ -83,11 +83,40 @@ def browser() -> Iterator[Any]:
         browser.close()
 
 
+PASSWORD = "browser test password"
+
+
 @pytest.fixture
-def server() -> Iterator[Server]:
-    srv = Server().start()
+def database(tmp_path: Path) -> dict[str, str]:
+    """A fresh SQLite store for one test's server (and its restarts)."""
+    return {"STORMDESK_DATABASE_URL": f"sqlite:///{tmp_path}/browser.db",
+            "STORMDESK_SECRET": "browser-test-secret"}
+
+
+@pytest.fixture
+def store(database: dict[str, str]) -> Iterator[Any]:
+    from store.repository import Store
+
+    opened = Store.open(database["STORMDESK_DATABASE_URL"])
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def server(database: dict[str, str], store: Any) -> Iterator[Server]:
+    srv = Server(env=database).start()
     yield srv
     srv.stop()
+
+
+def login(page: Any, url: str, username: str) -> None:
+    """Log in through the login form."""
+    page.goto(url)
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_text("Start a drill", exact=True).first.wait_for()
+    wait_idle(page)
 
 
 @pytest.fixture

@@ -7,17 +7,20 @@ import re
 
 import pytest
 
-from .conftest import screenshot, wait_idle
+from .conftest import PASSWORD, login, screenshot, wait_idle
 
 pytestmark = pytest.mark.browser
 
 REPLY = "So sorry about this, we're on it and I'll update you within 20 minutes"
 
 
-def test_desk_drill_in_browser_typed_text_survives_refresh_and_scorecard_shows(server, page):
+def test_desk_drill_in_browser_typed_text_survives_refresh_and_scorecard_shows(server, page,
+                                                                               store):
+    store.create_user("dana", PASSWORD, "trainee", display_name="Dana Reyes")
     page.goto(server.url)
-    page.get_by_text("Start a drill", exact=True).first.wait_for()
-    wait_idle(page)
+    page.get_by_label("Username").wait_for()
+    screenshot(page, "login")
+    login(page, server.url, "dana")
     page.get_by_label("Your name").fill("Dana Reyes")
     page.get_by_label("Initials (for signed replies)").fill("DR")
     screenshot(page, "start")

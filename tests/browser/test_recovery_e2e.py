@@ -1,0 +1,112 @@
+"""Nothing lost, nothing leaked, in a real browser: a server killed mid-drill, another
+trainee's drill by URL, and hostile text in every view."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from engine.records import ReplySent, event_from_dict
+
+from .conftest import PASSWORD, Server, login, wait_idle
+
+pytestmark = pytest.mark.browser
+
+HOSTILE = "Please post your phone number here <script>alert(1)</script> <img src=x onerror=alert(2)>"
+
+
+def start(page, scenario_label: str | None = None) -> None:  # type: ignore[no-untyped-def]
+    page.get_by_role("button", name="Start drill").click()
+    page.get_by_text("Open next waiting").wait_for()
+    wait_idle(page)
+    page.get_by_label("Speed").click()
+    page.get_by_role("option", name="60x").click()
+    wait_idle(page)
+    page.wait_for_function("() => /([1-9][0-9]*) threads/.test(document.body.innerText)",
+                           timeout=60_000)
+
+
+def reply(page, text: str) -> None:  # type: ignore[no-untyped-def]
+    page.get_by_role("button", name="Open next waiting").click()
+    composer = page.get_by_label(re.compile(r"^Reply → @"))
+    composer.wait_for()
+    wait_idle(page)
+    composer.fill(text)
+    page.get_by_role("button", name="Send", exact=True).click()
+    page.wait_for_function("() => !document.querySelector('textarea[aria-label^=\"Reply\"]')"
+                           " || document.querySelector('textarea[aria-label^=\"Reply\"]')"
+                           ".value === ''")
+    wait_idle(page)
+
+
+def test_server_killed_mid_drill_restart_reload_continue_nothing_lost(server, page, store,
+                                                                      database):
+    trainee = store.create_user("dana", PASSWORD, "trainee", display_name="Dana Reyes")
+    login(page, server.url, "dana")
+    page.get_by_label("Your name").fill("Dana Reyes")
+    start(page)
+    reply(page, "So sorry about this, we're on it; update by 12:00")
+    reply(page, "Thanks for flagging, our engineers are on it")
+    (record,) = [d.drill for d in store.drills_for(trainee.viewer)]
+    assert len(store.actions(trainee.viewer, record.id)) == 2
+
+    server.process.kill()  # no goodbye: the server dies mid-drill
+    server.process.wait()
+    restarted = Server(env=database, port=server.port).start()
+    try:
+        page.reload()  # still on /desk with the login token: the desk rebuilds the drill
+        page.get_by_text(re.compile("Drill resumed")).wait_for()
+        wait_idle(page)
+        page.get_by_role("button", name="Resume").click()
+        wait_idle(page)
+        reply(page, "Back again: the fix is rolling out now")
+        stored = store.actions(trainee.viewer, record.id)
+        assert [a["text"].split(" ^")[0] for _, a in stored] == [
+            "So sorry about this, we're on it; update by 12:00",
+            "Thanks for flagging, our engineers are on it",
+            "Back again: the fix is rolling out now"]
+        page.get_by_role("button", name="End drill").click()
+        page.get_by_text("Overall").first.wait_for()
+        transcript = store.transcript(trainee.viewer, record.id)
+        replies = [e for e in map(event_from_dict, transcript.dicts())
+                   if isinstance(e, ReplySent)]
+        assert len(replies) == 3
+    finally:
+        restarted.stop()
+
+
+def test_other_trainees_drill_by_url_refused_and_hostile_text_inert(server, page, store):
+    team = store.create_team("north")
+    owner = store.create_user("owner", PASSWORD, "trainee", team.id, "Owen Er")
+    store.create_user("intruder", PASSWORD, "trainee", team.id, "In Truder")
+    store.create_user("lead", PASSWORD, "manager", team.id, "Lee Lead")
+    alerts: list[str] = []
+    page.on("dialog", lambda d: (alerts.append(d.message), d.dismiss()))
+
+    login(page, server.url, "owner")
+    page.get_by_label("Your name").fill("Owen Er")
+    start(page)
+    reply(page, HOSTILE)
+    desk = page.locator("[data-testid=stMain]").inner_text()
+    assert "<script>alert(1)</script>" in desk
+    page.get_by_role("button", name="End drill").click()
+    page.get_by_text("Overall").first.wait_for()
+    wait_idle(page)
+    assert "<img src=x onerror=alert(2)>" in page.locator("[data-testid=stMain]").inner_text()
+    (drill_id,) = [d.drill.id for d in store.drills_for(owner.viewer)]
+
+    page.get_by_role("button", name="Log out").click()
+    login(page, server.url, "intruder")
+    token = re.search(r"[?&]s=([^&]+)", page.url)
+    assert token
+    page.goto(f"{server.url}/scorecard?s={token.group(1)}&drill={drill_id}")
+    page.get_by_text("No such drill, or it is not yours to see.").wait_for()
+    assert HOSTILE not in page.locator("[data-testid=stMain]").inner_text()
+
+    page.get_by_role("button", name="Log out").click()
+    login(page, server.url, "lead")
+    page.get_by_role("link", name="Team dashboard").click()
+    page.get_by_role("tab", name="Review a drill").click()
+    page.get_by_text("<script>alert(1)</script>", exact=False).first.wait_for()
+    assert alerts == []  # nothing ran: every view showed the markup as text
