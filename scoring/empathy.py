@@ -22,12 +22,16 @@ import dataclasses
 from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING, ClassVar
 
 from engine.records import INTENTS, Event, ReplyContext
 from engine.scenario import Scenario
 from scoring.lexicon import Lexicon, Spans, first_span, fold, load_lexicon, scanner
-from scoring.records import DimensionResult, EmpathyAssessment, Finding, Severity
+from scoring.records import DimensionResult, EmpathyAssessment, Finding, Severity, judge_label
 from scoring.reply_contexts import reply_contexts
+
+if TYPE_CHECKING:
+    from scoring.judge import Judge
 from scoring.specificity import (
     TOPIC_CATEGORIES,
     MentionProfile,
@@ -281,8 +285,10 @@ class EmpathyDimension:
     """Empathy over a drill: every reply's level, their mean, a score and the findings to coach."""
 
     name = DIMENSION
+    supports_judge: ClassVar[bool] = True
 
-    def score(self, transcript: Sequence[Event], scenario: Scenario) -> DimensionResult:
+    def score(self, transcript: Sequence[Event], scenario: Scenario,
+              judge: Judge | None = None) -> DimensionResult:
         replies = reply_contexts(transcript, scenario)
         if not replies:
             return DimensionResult(name=self.name, score=None, level=None,
@@ -291,8 +297,13 @@ class EmpathyDimension:
         scores: list[float] = []
         findings: list[Finding] = []
         kinds: Counter[str] = Counter()
+        judges: list[str] = []
         for item in replies:
             result = assess_empathy(item.context)
+            if judge is not None:  # the LLM's verdict, or the offline one when it fails
+                judged = judge.judge_empathy(item.context, result)
+                result = judged.value
+                judges.append(judged.judge)
             levels.append(result.level)
             scores.append(result.score)
             for finding in result.findings:
@@ -311,4 +322,5 @@ class EmpathyDimension:
                      "distribution": distribution,
                      "share_level_2": round(distribution["2"] / count, 3),
                      "dismissive_replies": distribution["0"], "finding_kinds": dict(kinds)},
+            judge=judge_label(judges),
         )

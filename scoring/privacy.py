@@ -33,7 +33,7 @@ from engine.records import (
 from engine.scenario import Scenario
 from scoring.pii import PERSONAL_MIN_SCORE, detect_pii
 from scoring.privacy_rules import PrivacyLexicon, dm_cues, find_requests, load_lexicon, lowered
-from scoring.records import DimensionResult, Finding, PrivacyAssessment, Severity
+from scoring.records import DimensionResult, Finding, PrivacyAssessment, Severity, judge_label
 
 if TYPE_CHECKING:
     from scoring.judge import Judge
@@ -304,17 +304,4 @@ class PrivacyDimension:
                      "dm_needed_threads": len(needed), "dm_moved_threads": moved,
                      "dm_share": None if dm_share is None else round(dm_share, 3),
                      "asks_details_dm": asks_dm, "points_lost": lost},
-            judge=_judge_label(judges))
-
-
-def _judge_label(labels: Sequence[str]) -> str:
-    """One label for many per-reply judge labels ("llm:m", "offline (llm failed: ...)")."""
-    if not labels:
-        return "offline"
-    distinct = list(dict.fromkeys(labels))
-    if len(distinct) == 1:
-        return distinct[0]
-    llm = [x for x in labels if x.startswith("llm:")]
-    failed = len(labels) - len(llm)
-    head = llm[0] if llm else "offline"
-    return f"{head} ({failed} of {len(labels)} replies offline)"
+            judge=judge_label(judges))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -101,6 +102,19 @@ class ReplyAssessment:
             asks_details_dm=self.privacy.asks_details_dm,
             brief=False,
         )
+
+
+def judge_label(labels: Sequence[str]) -> str:
+    """One label for many per-reply judge labels ("llm:m", "offline (llm failed: ...)")."""
+    if not labels:
+        return "offline"
+    distinct = list(dict.fromkeys(labels))
+    if len(distinct) == 1:
+        return distinct[0]
+    llm = [x for x in labels if x.startswith("llm:")]
+    failed = len(labels) - len(llm)
+    head = llm[0] if llm else "offline"
+    return f"{head} ({failed} of {len(labels)} replies offline)"
 
 
 @dataclass(frozen=True, slots=True)

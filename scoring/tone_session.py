@@ -10,6 +10,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -17,9 +18,12 @@ from rapidfuzz import fuzz, process
 from engine.records import Event, ReplyContext, StatusPosted
 from engine.scenario import Brand, Scenario
 from scoring.lexicon import Lexicon, fold, load_lexicon
-from scoring.records import DimensionResult, Finding, Severity, ToneAssessment
+from scoring.records import DimensionResult, Finding, Severity, ToneAssessment, judge_label
 from scoring.reply_contexts import reply_contexts
 from scoring.tone import DIMENSION, FactsAtReply, assess
+
+if TYPE_CHECKING:
+    from scoring.judge import Judge
 
 #: near-duplicates: token-sorted similarity (rapidfuzz ``ratio`` on pre-sorted tokens, i.e.
 #: ``token_sort_ratio``) of at least this much, ignoring handles, links and signatures.
@@ -126,16 +130,24 @@ class ToneDimension:
     """Tone over a drill: per-reply verdicts against the brand, and consistency over the shift."""
 
     name = DIMENSION
+    supports_judge: ClassVar[bool] = True
 
-    def score(self, transcript: Sequence[Event], scenario: Scenario) -> DimensionResult:
+    def score(self, transcript: Sequence[Event], scenario: Scenario,
+              judge: Judge | None = None) -> DimensionResult:
         brand = scenario.brand
         lex = load_lexicon(scenario.language)
         items: list[_Item] = []
+        judges: list[str] = []
         for reply in reply_contexts(transcript, scenario):
             minute = reply.event.minute
             at = FactsAtReply(scenario.facts_at(minute), minute) if scenario.incident else None
+            verdict = assess(reply.context, brand, at)
+            if judge is not None:  # the LLM's verdict, or the offline one when it fails
+                judged = judge.judge_tone(reply.context, verdict, brand)
+                verdict = judged.value
+                judges.append(judged.judge)
             items.append(_Item(reply.event.event_id, reply.event.thread_id, minute,
-                               reply.event.text, assess(reply.context, brand, at), False))
+                               reply.event.text, verdict, False))
         for event in transcript:
             if isinstance(event, StatusPosted):
                 ctx = ReplyContext(language=scenario.language, brand_voice=brand.voice,
@@ -186,6 +198,7 @@ class ToneDimension:
                      "mean_reply_score": round(sum(scores) / len(scores), 1),
                      "finding_kinds": dict(kinds), "canned_clusters": cluster_metrics,
                      "drift": table, "drifted": drifted},
+            judge=judge_label(judges),
         )
 
     @staticmethod

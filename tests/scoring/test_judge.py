@@ -211,17 +211,22 @@ def test_judge_config_from_env_needs_url_and_model():
     assert judge_from_env({}) is None
 
 
-def test_score_session_with_judge_labels_the_privacy_dimension(server):
+def test_score_session_with_judge_labels_every_reply_dimension(server):
     d = Drill()
     d.mention("t1", 0, intent="delivery")
     d.reply("t1", 2, "Could you reply with your order number?")
-    card = score_session(d.events, d.scenario, dimensions=["speed", "privacy"],
+    judged = ["empathy", "tone", "privacy"]
+    card = score_session(d.events, d.scenario, dimensions=["speed", *judged],
                          judge=judge_for(server, "good"))
-    assert card.dimension("privacy").judge == "llm:test-model"  # type: ignore[union-attr]
+    for name in judged:
+        assert card.dimension(name).judge == "llm:test-model"  # type: ignore[union-attr]
     assert card.dimension("speed").judge == "offline"  # type: ignore[union-attr]
-    failed = score_session(d.events, d.scenario, dimensions=["privacy"],
+    failed = score_session(d.events, d.scenario, dimensions=judged,
                            judge=judge_for(server, "malformed"))
-    assert failed.dimensions[0].judge == "offline (llm failed: malformed JSON)"
+    assert [r.judge for r in failed.dimensions] == [
+        "offline (llm failed: malformed JSON)"] * 3
+    assert [r.score for r in failed.dimensions] == [
+        r.score for r in score_session(d.events, d.scenario, dimensions=judged).dimensions]
 
 
 def test_assess_reply_with_judge_names_each_judge(server):

@@ -104,12 +104,14 @@ def top_bar() -> None:
 
 
 def end_drill(drill: LiveDrill) -> None:
-    """Stop the clock and score the drill."""
+    """Stop the clock and score the drill (with the LLM judge when one is configured)."""
+    from scoring.judge import judge_from_env
     from scoring.scorecard import score_session
 
     drill.tick(time.monotonic())
     drill.clock = drill.clock.pause(time.monotonic())
-    drill.finish(score_session(drill.session.transcript, drill.scenario))
+    drill.finish(score_session(drill.session.transcript, drill.scenario,
+                               judge=judge_from_env()))
 
 
 def _inert(text: str) -> str:
