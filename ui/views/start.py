@@ -56,7 +56,9 @@ def render() -> None:
         scenario_id = st.selectbox("Scenario", ids, key="start_scenario",
                                    format_func=lambda i: f"{cat.scenarios[i].title} ({i})")
         a, b = st.columns(2)
-        trainee = a.text_input(t("trainee", lang), key="start_trainee", max_chars=60)
+        user = auth.current_user()
+        trainee = a.text_input(t("trainee", lang), key="start_trainee", max_chars=60,
+                               value=user.display_name if user else "")
         initials = b.text_input(t("initials", lang), key="start_initials", max_chars=4)
         c, d = st.columns(2)
         speed = c.select_slider(t("speed", lang), SPEEDS, value=10, key="start_speed",
