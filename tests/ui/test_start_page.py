@@ -27,8 +27,10 @@ def test_start_page_headless_preview_shows_summary():
     assert at.dataframe[-1].value.shape[0] == int(at.metric[0].value)
 
 
-def test_start_page_without_name_refuses_to_start():
-    at = app_as(make_user())
+def test_start_page_prefills_name_and_refuses_to_start_without_one():
+    at = app_as(make_user(display_name="Dana Reyes"))
+    assert at.text_input(key="start_trainee").value == "Dana Reyes"
+    at.text_input(key="start_trainee").set_value("  ")
     next(b for b in at.button if b.label == "Start drill").click().run()
     assert any("Enter your name" in e.value for e in at.error)
     assert "live_drill" not in at.session_state
