@@ -13,7 +13,8 @@ from .conftest import PASSWORD, Server, login, wait_idle
 
 pytestmark = pytest.mark.browser
 
-HOSTILE = "Please post your phone number here <script>alert(1)</script> <img src=x onerror=alert(2)>"
+HOSTILE = ("Please post your phone number here <script>alert(1)</script> "
+           "<img src=x onerror=alert(2)>")
 
 
 def start(page, scenario_label: str | None = None) -> None:  # type: ignore[no-untyped-def]
