@@ -15,7 +15,8 @@ Phrase syntax: lower-case literal text; a space matches any run of whitespace (`
 optional whitespace (``ko``, where spacing is loose); a trailing ``*`` accepts any word ending
 (``apolog*``). In English every phrase must start and end on a word boundary; in Korean, where
 particles attach to words, phrases match anywhere unless they start with ``<`` (word start) or
-end with ``>`` (word end). ``privacy.yaml`` belongs to the privacy module and is skipped here.
+end with ``>`` (word end). ``privacy.yaml`` and ``speed.yaml`` belong to their own modules and
+are skipped here.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import yaml
 
 LEXICON_DIR = Path(__file__).resolve().parent / "lexicons"
 #: files in the lexicon folders that other modules own, with their own format
-FOREIGN_FILES = frozenset({"privacy.yaml"})
+FOREIGN_FILES = frozenset({"privacy.yaml", "speed.yaml"})
 _KNOWN_KEYS = frozenset({"phrases", "patterns", "words", "messages"})
 #: typographic apostrophes typed on phones fold to ASCII, so a phrase list needs one spelling
 _FOLD = str.maketrans({"’": "'", "‘": "'", "＇": "'", "`": "'", "´": "'"})

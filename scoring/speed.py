@@ -39,6 +39,7 @@ from engine.records import (
     ReputationSampled,
 )
 from engine.scenario import Scenario
+from scoring import speed_text as words
 from scoring.records import DimensionResult, Finding, Severity
 from scoring.speed_status import assess_status_updates
 
@@ -94,18 +95,19 @@ class ThreadTimes:
         return self.hidden or (self.liked and "praise" in (self.persona, self.intent))
 
 
-def risk_reasons(event: MentionArrived) -> tuple[str, ...]:
-    """Why a mention is high-risk (empty when it is not)."""
+def risk_reasons(event: MentionArrived, language: str = "en") -> tuple[str, ...]:
+    """Why a mention is high-risk, in the drill's language (empty when it is not)."""
     reasons = []
     if event.persona in HIGH_RISK_PERSONAS:
-        reasons.append(event.persona.replace("_", " "))
+        reasons.append(words.reason(language, event.persona))
     if event.author.followers >= HIGH_REACH_FOLLOWERS:
-        reasons.append(f"{event.author.followers:,} followers")
+        reasons.append(words.reason(language, "followers", count=f"{event.author.followers:,}"))
     word = RISK_WORDS.search(event.text)
     if word:
-        reasons.append(f"says {word.group(0)!r}")
+        reasons.append(words.reason(language, "says", word=word.group(0)))
     if event.priority in ("urgent", "high") and not reasons:
-        reasons.append(f"{event.priority} priority")
+        reasons.append(words.reason(language, "priority",
+                                    priority=words.priority(language, event.priority)))
     return tuple(reasons)
 
 
@@ -125,7 +127,8 @@ def late_credit(minutes: float, sla: float) -> float:
     return max(0.0, 1.0 - (minutes - sla) / ((LATE_ZERO_AT - 1.0) * sla))
 
 
-def collect_threads(transcript: Sequence[Event]) -> tuple[dict[str, ThreadTimes], float]:
+def collect_threads(transcript: Sequence[Event], language: str = "en"
+                    ) -> tuple[dict[str, ThreadTimes], float]:
     """Threads with their first-reply times, and the drill's last minute."""
     threads: dict[str, ThreadTimes] = {}
     end = 0.0
@@ -135,7 +138,7 @@ def collect_threads(transcript: Sequence[Event]) -> tuple[dict[str, ThreadTimes]
             priority = e.priority if e.priority in PRIORITY_WEIGHT else "normal"
             threads[e.thread_id] = ThreadTimes(
                 e.thread_id, e.event_id, e.minute, priority, e.persona, e.intent,
-                e.author.handle, risk_reasons(e))
+                e.author.handle, risk_reasons(e, language))
             continue
         thread = threads.get(getattr(e, "thread_id", ""))
         if thread is None:
@@ -158,7 +161,8 @@ class SpeedDimension:
     supports_judge: ClassVar[bool] = False
 
     def score(self, transcript: Sequence[Event], scenario: Scenario) -> DimensionResult:
-        threads, end = collect_threads(transcript)
+        language = scenario.language
+        threads, end = collect_threads(transcript, language)
         sla = scenario.sla_minutes
         findings: list[Finding] = []
         counted = [t for t in threads.values() if not t.excluded]
@@ -176,17 +180,17 @@ class SpeedDimension:
             credit_sum += weight * credit
             if credit < 1.0:
                 impact = COMPONENT_WEIGHTS["sla"] * 100 * weight * (1 - credit) / weight_sum
-                findings.append(_sla_finding(t, waited, target, impact))
+                findings.append(_sla_finding(t, waited, target, impact, language))
         components: dict[str, float | None] = {
             "sla": credit_sum / weight_sum if weight_sum else None,
             "response_rate": len(answered) / len(graded) if graded else None,
         }
-        triage, pairs, triage_findings = _triage(counted, end)
+        triage, pairs, triage_findings = _triage(counted, end, language)
         findings.extend(triage_findings)
         components["triage"] = triage
         silence = sum(len(t.silence_follow_ups) for t in counted)
         components["silence"] = (max(0.0, 1.0 - silence / len(counted)) if counted else None)
-        findings.extend(_silence_finding(t) for t in counted if t.silence_follow_ups)
+        findings.extend(_silence_finding(t, language) for t in counted if t.silence_follow_ups)
         status_metrics: dict[str, Any] = {}
         if scenario.status_updates_expected:
             status = assess_status_updates(transcript, scenario, threads.values(), end)
@@ -253,38 +257,39 @@ def _by_priority(graded: Sequence[ThreadTimes], sla: Any) -> dict[str, dict[str,
     return out
 
 
-def _sla_finding(t: ThreadTimes, waited: float, target: float, impact: float) -> Finding:
+def _sla_finding(t: ThreadTimes, waited: float, target: float, impact: float,
+                 language: str = "en") -> Finding:
     risky = t.priority in ("urgent", "high")
-    extra = [r for r in t.risk_reasons if not r.endswith(" priority")]
-    who = f"@{t.handle} ({', '.join([t.priority, *extra])})"
+    priority_reason = words.reason(language, "priority",
+                                   priority=words.priority(language, t.priority))
+    extra = [r for r in t.risk_reasons if r != priority_reason]
+    who = f"@{t.handle} ({', '.join([words.priority(language, t.priority), *extra])})"
+    values = {"who": who, "waited": f"{waited:.0f}", "target": f"{target:g}"}
     if t.first_reply is None:
         severity: Severity = "critical" if t.priority == "urgent" else (
             "major" if risky else "minor")
+        explanation, suggestion = words.message(language, "unanswered", **values)
         return Finding(
             dimension="speed", kind="unanswered", rule="speed/unanswered_past_sla",
-            explanation=f"{who} waited {waited:.0f} min and never got a reply; the target was "
-                        f"{target:g} min.",
-            suggestion="Sort the queue by priority and SLA clock; a short holding reply "
-                       "(\"We're on it, back to you within the hour\") stops the clock.",
+            explanation=explanation, suggestion=suggestion,
             event_id=t.event_id, thread_id=t.thread_id, severity=severity,
             impact=round(impact, 2))
+    explanation, suggestion = words.message(language, "sla_missed", **values)
     return Finding(
         dimension="speed", kind="sla_missed", rule="speed/first_response_after_sla",
-        explanation=f"The first reply to {who} came after {waited:.0f} min; the target is "
-                    f"{target:g} min.",
-        suggestion="Answer urgent and high-priority threads first and acknowledge quickly, even "
-                   "before you have the full answer.",
+        explanation=explanation, suggestion=suggestion,
         event_id=t.reply_event, thread_id=t.thread_id, severity="major" if risky else "minor",
         impact=round(impact, 2))
 
 
-def _silence_finding(t: ThreadTimes) -> Finding:
+def _silence_finding(t: ThreadTimes, language: str = "en") -> Finding:
     n = len(t.silence_follow_ups)
+    explanation, suggestion = words.message(
+        language, "follow_up_after_silence", handle=t.handle, count=n,
+        times=words.plural(language, "time", n))
     return Finding(
         dimension="speed", kind="follow_up_after_silence", rule="speed/silence_follow_up",
-        explanation=f"@{t.handle} posted again {n} time{'s' if n > 1 else ''} before getting "
-                    "any reply; each follow-up is angrier and public.",
-        suggestion="Send a first acknowledgement early; people follow up when they hear nothing.",
+        explanation=explanation, suggestion=suggestion,
         event_id=t.silence_follow_ups[0], thread_id=t.thread_id, severity="minor")
 
 
@@ -327,7 +332,7 @@ def triage_counts(h_opened: float, h_answered: float, low: LowRiskTimes) -> tupl
     return max(0, concordant), max(0, inverted)
 
 
-def _triage(counted: Sequence[ThreadTimes], end: float
+def _triage(counted: Sequence[ThreadTimes], end: float, language: str = "en"
             ) -> tuple[float | None, int, list[Finding]]:
     """Concordance of answer order for (high-risk, low-risk) pairs that waited together."""
     high = [t for t in counted if t.high_risk]
@@ -342,14 +347,13 @@ def _triage(counted: Sequence[ThreadTimes], end: float
         good += concordant
         if inversions:
             waited = (a_h if a_h != math.inf else end) - h.opened
-            reasons = ", ".join(h.risk_reasons)
-            were = "threads were" if inversions > 1 else "thread was"
+            explanation, suggestion = words.message(
+                language, "triage_inversion", handle=h.handle, reasons=", ".join(h.risk_reasons),
+                waited=f"{waited:.0f}", count=inversions,
+                threads=words.plural(language, "thread", inversions))
             findings.append(Finding(
                 dimension="speed", kind="triage_inversion", rule="speed/triage_order",
-                explanation=f"While @{h.handle} ({reasons}) waited {waited:.0f} min, "
-                            f"{inversions} lower-risk {were} answered first.",
-                suggestion="Scan the queue for journalists, high-reach accounts, VIPs, exposed "
-                           "personal data and safety or legal words, and answer those first.",
+                explanation=explanation, suggestion=suggestion,
                 event_id=h.event_id, thread_id=h.thread_id,
                 severity="major" if a_h == math.inf or inversions >= 3 else "minor",
                 impact=round(COMPONENT_WEIGHTS["triage"] * 100 * inversions

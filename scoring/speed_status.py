@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from engine.records import Event, IncidentUpdated, MentionArrived, StatusPosted
 from engine.scenario import Scenario
+from scoring import speed_text as words
 from scoring.records import Finding
 
 if TYPE_CHECKING:
@@ -102,7 +103,8 @@ def facts_for(minute: float, timeline: Sequence[tuple[float, dict[str, str]]],
     return current
 
 
-def check_status(status: StatusPosted, facts: dict[str, str] | None) -> list[Finding]:
+def check_status(status: StatusPosted, facts: dict[str, str] | None,
+                 language: str = "en") -> list[Finding]:
     """Content findings for one status update against the facts at its minute."""
     out: list[Finding] = []
     facts = facts or {}
@@ -112,39 +114,28 @@ def check_status(status: StatusPosted, facts: dict[str, str] | None) -> list[Fin
     eta = facts.get("eta", "")
     missing = []
     if keywords and not any(k.lower() in lowered for k in keywords):
-        missing.append(f"what is affected ({', '.join(keywords[:3])})")
+        missing.append(words.missing(language, "affected", keywords=", ".join(keywords[:3])))
     eta_clocks = _clock_values(eta)
     if eta and eta_clocks and not (eta_clocks & _clock_values(text)):
-        missing.append(f"the expected fix time ({eta})")
+        missing.append(words.missing(language, "eta", eta=eta))
 
-    def finding(kind: str, explanation: str, suggestion: str, severity: Any) -> Finding:
+    def finding(kind: str, severity: Any, **values: Any) -> Finding:
+        explanation, suggestion = words.message(language, kind, **values)
         return Finding(dimension="speed", kind=kind, rule=f"status/{kind}",
                        explanation=explanation, suggestion=suggestion,
                        event_id=status.event_id, text=text, severity=severity)
 
     if missing:
-        out.append(finding("status_missing_facts",
-                           "This status update leaves out " + " and ".join(missing) + ".",
-                           "Say what is down, since when, and what you know about the fix, "
-                           "in every update.", "minor"))
+        out.append(finding("status_missing_facts", "minor",
+                           missing=words.joiner(language).join(missing)))
     promised = _promises(ETA_PROMISE, text)
     if promised and not eta:
-        out.append(finding("status_unsupported_eta",
-                           f"This status promises a time ({promised[0]!r}) the incident facts do "
-                           "not support.",
-                           "Only give an ETA the engineers confirmed; otherwise say when the "
-                           "next update will come.", "major"))
+        out.append(finding("status_unsupported_eta", "major", promised=promised[0]))
     elif promised and eta_clocks and _clock_values(text) - eta_clocks:
-        out.append(finding("status_wrong_eta",
-                           f"This status gives a time that contradicts the facts (ETA {eta}).",
-                           f"Quote the confirmed ETA ({eta}) exactly.", "major"))
+        out.append(finding("status_wrong_eta", "major", eta=eta))
     comp = _promises(COMPENSATION, text)
     if comp and not facts.get("compensation"):
-        out.append(finding("status_unsupported_compensation",
-                           f"This status offers compensation ({comp[0]!r}) that has not been "
-                           "decided.",
-                           "Don't promise refunds or credits before they are approved; say you "
-                           "will share any compensation details once decided.", "major"))
+        out.append(finding("status_unsupported_compensation", "major", promised=comp[0]))
     return out
 
 
@@ -169,14 +160,14 @@ def assess_status_updates(transcript: Sequence[Event], scenario: Scenario,
     cadence = scenario.status_cadence_minutes
     metrics: dict[str, Any] = {"incident_start_minute": start, "first_status_target": target,
                                "cadence_minutes": cadence, "statuses": len(statuses)}
+    language = scenario.language
     if not statuses:
         waited = end - start
+        explanation, suggestion = words.message(language, "no_status_update",
+                                                waited=f"{waited:.0f}")
         finding = Finding(
             dimension="speed", kind="no_status_update", rule="status/none",
-            explanation=f"No status update in {waited:.0f} min of incident; everyone affected "
-                        "had to ask one by one.",
-            suggestion="Post and pin a short status within the first minutes: what is down, "
-                       "since when, that you are on it, and when the next update comes.",
+            explanation=explanation, suggestion=suggestion,
             severity="critical" if waited > target else "major")
         first = 0.0 if waited > target else 1.0
         score = PART_WEIGHTS["first"] * first
@@ -185,12 +176,11 @@ def assess_status_updates(transcript: Sequence[Event], scenario: Scenario,
     delay = statuses[0].minute - start
     first = _credit(delay, target, 3 * target)
     if first < 1.0:
+        explanation, suggestion = words.message(language, "status_late", delay=f"{delay:.0f}",
+                                                target=f"{target:g}")
         findings.append(Finding(
             dimension="speed", kind="status_late", rule="status/first_late",
-            explanation=f"The first status update came {delay:.0f} min after the incident "
-                        f"started; aim for {target:g} min.",
-            suggestion="Post a holding status as soon as the first outage reports arrive, "
-                       "even before you know the cause.",
+            explanation=explanation, suggestion=suggestion,
             event_id=statuses[0].event_id, severity="major"))
     gaps = [(b.minute - a.minute, a) for a, b in pairwise(statuses)]
     if end - statuses[-1].minute > cadence * CADENCE_GRACE:
@@ -200,18 +190,17 @@ def assess_status_updates(transcript: Sequence[Event], scenario: Scenario,
         credit = _credit(gap, cadence * CADENCE_GRACE, cadence * CADENCE_GRACE * 2)
         credits.append(credit)
         if credit < 1.0:
+            explanation, suggestion = words.message(language, "status_gap", gap=f"{gap:.0f}",
+                                                    cadence=f"{cadence:g}")
             findings.append(Finding(
                 dimension="speed", kind="status_gap", rule="status/cadence",
-                explanation=f"{gap:.0f} min passed without a status update after this one; "
-                            f"the cadence is every {cadence:g} min.",
-                suggestion="Post updates on a steady rhythm, even if only to say the work "
-                           "continues and when the next update comes.",
+                explanation=explanation, suggestion=suggestion,
                 event_id=before.event_id, severity="minor"))
     cadence_credit = sum(credits) / len(credits) if credits else 1.0
     timeline = _facts_timeline(transcript)
     content_credits = []
     for status in statuses:
-        problems = check_status(status, facts_for(status.minute, timeline, scenario))
+        problems = check_status(status, facts_for(status.minute, timeline, scenario), language)
         findings.extend(problems)
         lost = sum(0.5 if p.severity == "minor" else 1.0 for p in problems)
         content_credits.append(max(0.0, 1.0 - lost))

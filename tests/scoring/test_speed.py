@@ -321,3 +321,27 @@ def test_triage_counts_match_the_pairwise_definition(h, lows):
     got = triage_counts(h[0], answered(*h), LowRiskTimes.of(threads))
     assert got == brute_force_triage(h[0], answered(*h),
                                      [(o, answered(o, w)) for o, w in lows])
+
+
+def test_speed_findings_follow_the_drills_language():
+    from scoring import speed_text
+    from tests.scoring.builders import Drill, scenario
+
+    korean = scenario(language="ko", status_updates_expected=True,
+                      incident=[{"from_minute": 0, "down": "결제", "keywords": ["결제"]}])
+    d = Drill(korean)
+    d.mention("t1", 0, persona="journalist", priority="urgent", followers=50_000,
+              intent="outage", text="@NimbusCares 기자입니다. 장애 확인 부탁드립니다")
+    d.mention("t2", 1, intent="outage")
+    d.reply("t2", 2, "확인 중입니다")
+    d.mention("t3", 3, intent="outage")
+    d.mention("t4", 12, intent="outage")  # by now the journalist waited past the 5-min SLA
+    card = SpeedDimension().score(d.events, korean)
+    texts = [f.explanation for f in card.findings]
+    assert any("기자" in t and "긴급" in t for t in texts), texts
+    assert any("공지" in t for t in texts), texts
+    assert all(any("\uac00" <= c <= "\ud7a3" for c in t) for t in texts), texts
+    # every message key exists in both languages, with the same slots
+    en, ko = speed_text.wording("en"), speed_text.wording("ko")
+    assert en["messages"].keys() == ko["messages"].keys()
+    assert en["reasons"].keys() == ko["reasons"].keys()
