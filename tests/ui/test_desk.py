@@ -121,3 +121,15 @@ def test_desk_korean_drill_follows_scenario_language():
     assert labels[:3] == ["시각", "평판 지수", "대기"]
     arrived = [e for e in drill(at).session.transcript if isinstance(e, MentionArrived)]
     assert arrived
+
+
+def test_korean_drill_scorecard_in_korean():
+    at = start_drill(scenario_id="ko-bakery-delivery-delay", mode="assessment", minutes=20)
+    button(at, "훈련 종료").click().run()
+    assert not at.exception, at.exception
+    labels = [m.label for m in at.metric]
+    assert labels[0] == "종합"
+    assert any(label.startswith("speed (가중치") for label in labels)
+    assert [tab.label for tab in at.tabs][:4] == ["지적 사항", "차트", "다시 보기", "내려받기"]
+    speed = drill(at).scorecard.dimension("speed")
+    assert all(any("\uac00" <= c <= "\ud7a3" for c in f.explanation) for f in speed.findings)

@@ -86,15 +86,17 @@ def show(card: Any, transcript: list[Event], scenario: Scenario, trainee: str,
     st.caption(f"seed {card.seed} · scenario {card.scenario_id} ({card.scenario_hash}) · "
                f"scorer {card.scorer_version}")
     cols = st.columns(1 + len(card.dimensions))
-    cols[0].metric("Overall", "-" if card.overall is None else f"{card.overall:.0f}")
+    lang = state.language()
+    cols[0].metric(t("overall", lang), "-" if card.overall is None else f"{card.overall:.0f}")
     for col, d in zip(cols[1:], card.dimensions, strict=True):
         weight = card.weights.get(d.name, 0.0)
         value = f"{d.score:.0f}" if d.score is not None else ("failed" if d.error else "n/a")
-        col.metric(f"{d.name} (weight {weight:.0%})", value,
+        col.metric(f"{d.name} ({t('weight', lang)} {weight:.0%})", value,
                    help=d.error or ("nothing to score in this drill" if d.score is None
                                     else f"judge: {d.judge}"))
     replies = {e.event_id: e for e in transcript if isinstance(e, ReplySent)}
-    tabs = st.tabs(["Findings", "Charts", "Replay", "Downloads"])
+    tabs = st.tabs([t("tab_findings", lang), t("tab_charts", lang), t("tab_replay", lang),
+                    t("tab_downloads", lang)])
     with tabs[0]:
         _findings(card, replies)
     with tabs[1]:
@@ -103,7 +105,7 @@ def show(card: Any, transcript: list[Event], scenario: Scenario, trainee: str,
         _replay(transcript, scenario)
     with tabs[3]:
         _downloads(card, transcript, replies)
-        st.download_button("Scorecard (PDF)", scorecard_pdf(card, transcript, scenario.title,
+        st.download_button(t("dl_pdf", lang), scorecard_pdf(card, transcript, scenario.title,
                                                             trainee, pdf_overrides),
                            file_name="scorecard.pdf", mime="application/pdf", key="dl_pdf")
 
@@ -113,7 +115,8 @@ def _findings(card: Any, replies: dict[str, ReplySent]) -> None:
         if d.error:
             st.error(f"{d.name}: this dimension failed ({d.error}); the rest still counts.")
         shown = [f for f in d.findings if f.severity != "info"]
-        with st.expander(f"{d.name}: {len(shown)} findings", expanded=bool(shown)):
+        with st.expander(t("n_findings", state.language(), name=d.name, n=len(shown)),
+                         expanded=bool(shown)):
             for f in shown[:200]:
                 reply = replies.get(f.event_id or "")
                 st.markdown(f"**{inert(f.rule)}** ({f.severity}) · {f.kind}"
@@ -138,7 +141,7 @@ def _charts(card: Any, transcript: list[Event], scenario: Scenario) -> None:
         frame = pd.DataFrame([{"thread": tid, "minutes": m, "priority": opened[tid].priority,
                                "SLA": scenario.sla_minutes.for_priority(opened[tid].priority)}
                               for tid, m in first.items()])
-        st.markdown("**First-response time per answered thread vs. its SLA**")
+        st.markdown(f"**{t('chart_first', state.language())}**")
         bars = alt.Chart(frame).mark_bar().encode(
             x=alt.X("thread:N", sort=None, axis=alt.Axis(labels=False)), y="minutes:Q",
             color="priority:N", tooltip=["thread", "minutes", "priority", "SLA"])
@@ -149,7 +152,7 @@ def _charts(card: Any, transcript: list[Event], scenario: Scenario) -> None:
                              "waiting": e.waiting_threads}
                             for e in transcript if isinstance(e, ReputationSampled)])
     if not samples.empty:
-        st.markdown("**Backlog (waiting threads) and reputation over the drill**")
+        st.markdown(f"**{t('chart_backlog', state.language())}**")
         base = alt.Chart(samples).encode(x=alt.X("minute:Q", title="simulated minute"))
         st.altair_chart(alt.layer(
             base.mark_area(opacity=0.3).encode(y=alt.Y("waiting:Q", title="waiting")),
@@ -158,7 +161,7 @@ def _charts(card: Any, transcript: list[Event], scenario: Scenario) -> None:
         ).resolve_scale(y="independent"), width="stretch")
     per_reply = _scores_by_volume(card, transcript)
     if not per_reply.empty:
-        st.markdown("**Reply quality as volume rose**")
+        st.markdown(f"**{t('chart_volume', state.language())}**")
         st.altair_chart(alt.Chart(per_reply).mark_circle(size=60).encode(
             x=alt.X("arrivals in last 10 min:Q"), y=alt.Y("findings:Q"),
             tooltip=["minute", "findings"]), width="stretch")
@@ -192,9 +195,10 @@ def _replay(transcript: list[Event], scenario: Scenario) -> None:
         st.caption("Nothing happened.")
         return
     frame = pd.DataFrame(rows)
-    upto = st.slider("Replay up to minute", 0.0, float(scenario.duration_minutes),
+    lang = state.language()
+    upto = st.slider(t("replay_upto", lang), 0.0, float(scenario.duration_minutes),
                      float(scenario.duration_minutes), step=1.0, key="replay_minute")
-    only_mine = st.toggle("Only threads I answered", key="replay_mine")
+    only_mine = st.toggle(t("replay_mine", lang), key="replay_mine")
     view = frame[frame["minute"] <= upto]
     if only_mine:
         answered = set(frame.loc[frame["event"] == "ReplySent", "thread"])
@@ -204,9 +208,10 @@ def _replay(transcript: list[Event], scenario: Scenario) -> None:
 
 def _downloads(card: Any, transcript: list[Event], replies: dict[str, ReplySent]) -> None:
     jsonl = "\n".join(e.to_json() for e in transcript) + "\n"
-    st.download_button("Transcript (JSON lines)", jsonl, file_name="transcript.jsonl",
+    lang = state.language()
+    st.download_button(t("dl_transcript", lang), jsonl, file_name="transcript.jsonl",
                        mime="application/json", key="dl_transcript")
-    st.download_button("Scorecard (JSON)", json.dumps(card.to_dict(), ensure_ascii=False,
+    st.download_button(t("dl_card", lang), json.dumps(card.to_dict(), ensure_ascii=False,
                                                       indent=1),
                        file_name="scorecard.json", mime="application/json", key="dl_card")
     out = io.StringIO()
@@ -223,5 +228,5 @@ def _downloads(card: Any, transcript: list[Event], replies: dict[str, ReplySent]
                              *(("", "", "", "", "", "", "") if f is None else
                                (f.dimension, f.kind, f.rule, f.severity, f.text,
                                 f.explanation, f.suggestion))])
-    st.download_button("Replies and findings (CSV)", out.getvalue(), file_name="replies.csv",
+    st.download_button(t("dl_csv", lang), out.getvalue(), file_name="replies.csv",
                        mime="text/csv", key="dl_csv")
