@@ -57,6 +57,8 @@ class Bank(BaseModel):
     mentions: dict[str, dict[str, list[str]]]
     #: attempt number ("1", "2", "3") -> templates; 3 covers every later attempt too
     follow_ups: dict[str, list[str]]
+    #: persona -> attempt -> templates, for people who chase in their own way (journalists)
+    follow_ups_by_persona: dict[str, dict[str, list[str]]] = {}
     reactions: dict[str, list[str]]
     quotes: list[str]
     #: personal-data kind -> phrases that expose it (oversharers append one)
@@ -325,7 +327,9 @@ class MentionWriter:
 
     def follow_up(self, attempt: int, author: Author, persona: str) -> Rendered:
         key = str(min(attempt, 3))
-        return self.render(self.rng.choice(self.bank.follow_ups[key]), author, persona)
+        own = self.bank.follow_ups_by_persona.get(persona, {})
+        templates = own.get(key) or self.bank.follow_ups[key]
+        return self.render(self._pick(templates), author, persona)
 
     def reaction(self, reaction: str, author: Author, persona: str, channel: str) -> Rendered:
         templates = self.bank.reactions.get(reaction) or self.bank.reactions["calmed"]
