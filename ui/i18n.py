@@ -31,6 +31,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "filter": {"en": "Show", "ko": "보기"},
     "sort": {"en": "Sort", "ko": "정렬"},
     "queue_count": {"en": "{shown} of {total} threads", "ko": "전체 {total}개 중 {shown}개"},
+    "page": {"en": "Page", "ko": "페이지"},
     "next": {"en": "Open next waiting", "ko": "다음 대기 건 열기"},
     "pick_thread": {"en": "Pick a thread in the queue.", "ko": "왼쪽 목록에서 대화를 고르세요."},
     "channel": {"en": "Channel", "ko": "채널"},

@@ -133,3 +133,17 @@ def test_korean_drill_scorecard_in_korean():
     assert [tab.label for tab in at.tabs][:4] == ["지적 사항", "차트", "다시 보기", "내려받기"]
     speed = drill(at).scorecard.dimension("speed")
     assert all(any("\uac00" <= c <= "\ud7a3" for c in f.explanation) for f in speed.findings)
+
+
+def test_desk_queue_pages_through_a_large_flood(practice):
+    at = practice
+    from .conftest import jump
+
+    jump(at, 60)  # the outage peak: far more threads than one window
+    button(at, "Pause").click().run()  # hold the order still while paging
+    assert len(drill(at).index.rows) > 40
+    first = list(at.session_state["queue_ids"])
+    at.number_input(key="queue_page").set_value(2).run()
+    second = list(at.session_state["queue_ids"])
+    assert len(first) == 40 and second and not set(first) & set(second)
+    assert len(at.dataframe[0].value) == len(second)

@@ -160,12 +160,16 @@ def queue() -> None:
         return
     lang = state.language()
     drill.tick(time.monotonic())
-    f_col, s_col = st.columns(2)
+    f_col, s_col, p_col = st.columns([4, 4, 2])
     filter_name = f_col.selectbox(t("filter", lang), FILTERS, key="queue_filter")
     sort = s_col.selectbox(t("sort", lang), SORTS, key="queue_sort")
+    page_no = p_col.number_input(t("page", lang), min_value=1, value=1, step=1,
+                                 key="queue_page")
     rows, total = drill.index.select(filter_name, sort, agent=drill.initials or drill.trainee,
-                                     limit=QUEUE_WINDOW)
-    st.caption(t("queue_count", lang, shown=len(rows), total=total))
+                                     limit=QUEUE_WINDOW, offset=(int(page_no) - 1) * QUEUE_WINDOW)
+    pages = max(1, -(-total // QUEUE_WINDOW))
+    st.caption(t("queue_count", lang, shown=len(rows), total=total)
+               + (f" · {t('page', lang)} {int(page_no)}/{pages}" if pages > 1 else ""))
     if st.button(t("next", lang), key="next_waiting", width="stretch"):
         waiting, _ = drill.index.select("unanswered", "highest risk", limit=1)
         if waiting:
