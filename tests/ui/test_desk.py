@@ -141,6 +141,7 @@ def test_desk_queue_pages_through_a_large_flood(practice):
 
     jump(at, 60)  # the outage peak: far more threads than one window
     button(at, "Pause").click().run()  # hold the order still while paging
+    at.run()
     assert len(drill(at).index.rows) > 40
     first = list(at.session_state["queue_ids"])
     at.number_input(key="queue_page").set_value(2).run()
