@@ -108,6 +108,8 @@ class TrainingSession:
         self._pools: dict[str, list[Author]] = {}
         self._counter = 0
         self._mentions = 0
+        self._replies = 0
+        self._statuses = 0
         self._rep_sum = 0.0  # decayed sum of weight * sentiment
         self._rep_weight = 0.0  # decayed sum of weights
         self._rep_minute = 0.0
@@ -409,8 +411,8 @@ class TrainingSession:
         if channel == "dm" and thread.channel != "dm" and not thread.moved_to_dm:
             raise ActionError("this customer has not messaged you privately yet: move the "
                               "conversation to DM first")
-        self._counter_reply = getattr(self, "_counter_reply", 0) + 1
-        reply = self._emit(ReplySent, reply_id=f"r{self._counter_reply:05d}",
+        self._replies += 1
+        reply = self._emit(ReplySent, reply_id=f"r{self._replies:05d}",
                            thread_id=thread_id, channel=channel, text=text, agent=agent,
                            moves_to_dm=moves_to_dm, in_reply_to=thread.last_mention_id)
         quality = self.judge(ReplyContext(
@@ -453,8 +455,8 @@ class TrainingSession:
         text = action.text.strip()
         if not text or len(text) > PUBLIC_LIMIT:
             raise ActionError(f"a status update needs 1-{PUBLIC_LIMIT} characters")
-        self._counter_status = getattr(self, "_counter_status", 0) + 1
-        self._emit(StatusPosted, status_id=f"s{self._counter_status:04d}", text=text,
+        self._statuses += 1
+        self._emit(StatusPosted, status_id=f"s{self._statuses:04d}", text=text,
                    agent=action.agent)
         self.pinned_status = text
         # People waiting about the incident calm a little when the brand is open about it.

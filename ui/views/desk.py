@@ -16,6 +16,7 @@ from ui.clock import SPEEDS
 from ui.drill import LiveDrill
 from ui.i18n import t
 from ui.inbox import FILTERS, SORTS, Row, sla_state
+from ui.markup import inert
 from ui.nav import page
 from ui.views import composer, thread
 
@@ -100,7 +101,7 @@ def top_bar() -> None:
             end_drill(drill)
             st.switch_page(page("scorecard"))
     if drill.session.scenario.status_updates_expected and drill.session.pinned_status:
-        st.caption(f"📌 {t('pinned', lang)}: " + _inert(drill.session.pinned_status))
+        st.caption(f"📌 {t('pinned', lang)}: " + inert(drill.session.pinned_status))
 
 
 def end_drill(drill: LiveDrill) -> None:
@@ -112,12 +113,6 @@ def end_drill(drill: LiveDrill) -> None:
     drill.clock = drill.clock.pause(time.monotonic())
     drill.finish(score_session(drill.session.transcript, drill.scenario,
                                judge=judge_from_env()))
-
-
-def _inert(text: str) -> str:
-    from ui.markup import inert
-
-    return inert(text)
 
 
 def queue_frame(rows: list[Row], now: float, drill: LiveDrill) -> pd.DataFrame:
