@@ -83,10 +83,11 @@ def desk_page() -> None:
     from ui.views import desk, scorecard, start
 
     st.set_page_config(layout="wide")
-    nav.PAGES.update({"start": st.Page(start.render, url_path="start"),
-                      "desk": st.Page(desk.render, url_path="desk", default=True),
-                      "scorecard": st.Page(scorecard.render, url_path="scorecard")})
-    st.navigation(list(nav.PAGES.values())).run()
+    pages = {"start": st.Page(start.render, url_path="start"),
+             "desk": st.Page(desk.render, url_path="desk", default=True),
+             "scorecard": st.Page(scorecard.render, url_path="scorecard")}
+    nav.register(pages)
+    st.navigation(list(pages.values())).run()
 
 
 def _full_desk(drill: LiveDrill, repeat: int) -> float:

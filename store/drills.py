@@ -52,6 +52,8 @@ class NewDrill:
     seed: int
     speed: float = 1.0
     mode: Mode = "practice"
+    agent_name: str = ""
+    initials: str = ""
 
     def check(self) -> None:
         if not self.scenario_id or len(self.scenario_id) > 200:
@@ -65,6 +67,8 @@ class NewDrill:
             raise InvalidInput("speed must be a positive number")
         if self.mode not in MODES:
             raise InvalidInput(f"mode is one of {', '.join(MODES)}")
+        if len(self.agent_name) > 120 or len(self.initials) > 8:
+            raise InvalidInput("a name is at most 120 characters and initials at most 8")
 
 
 def to_drill(row: DrillRow, trainee: UserRow, last_action_minute: float | None = None) -> Drill:
@@ -76,7 +80,8 @@ def to_drill(row: DrillRow, trainee: UserRow, last_action_minute: float | None =
                  team_id=trainee.team_id, scenario_id=row.scenario_id,
                  scenario_hash=row.scenario_hash, seed=row.seed, speed=row.speed, mode=mode,
                  status=status, started_at=row.started_at, ended_at=row.ended_at,
-                 last_minute=max(row.last_minute, last_action_minute or 0.0))
+                 last_minute=max(row.last_minute, last_action_minute or 0.0),
+                 agent_name=row.agent_name, initials=row.initials)
 
 
 def last_action_minutes(session: Session, drill_ids: Sequence[int]) -> dict[int, float]:
@@ -100,7 +105,8 @@ def start_drill(session: Session, viewer: Viewer, spec: NewDrill, now: datetime)
     row = DrillRow(public_id=secrets.token_urlsafe(9), trainee_id=trainee.id,
                    scenario_id=spec.scenario_id, scenario_hash=spec.scenario_hash,
                    seed=spec.seed, speed=float(spec.speed), mode=spec.mode, status="running",
-                   started_at=now, ended_at=None, last_minute=0.0)
+                   started_at=now, ended_at=None, last_minute=0.0,
+                   agent_name=spec.agent_name, initials=spec.initials)
     session.add(row)
     session.flush()
     return to_drill(row, trainee)

@@ -123,6 +123,23 @@ class DrillRow(Base):
     started_at: Mapped[datetime] = mapped_column(UtcDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_minute: Mapped[float] = mapped_column(Double, default=0.0)
+    #: how the trainee signs replies in this drill (restored on resume)
+    agent_name: Mapped[str] = mapped_column(String(120), default="")
+    initials: Mapped[str] = mapped_column(String(8), default="")
+
+
+class LoginSessionRow(Base):
+    """A signed-in browser: the random token in its URL, revoked at logout or when the user
+    changes; expires at ``expires_at`` whatever happens."""
+
+    __tablename__ = "login_sessions"
+    __table_args__ = (Index("ix_login_sessions_user", "user_id"),)
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class DrillActionRow(Base):

@@ -66,6 +66,9 @@ class Drill:
     started_at: datetime
     ended_at: datetime | None
     last_minute: float
+    #: how the trainee signs replies in this drill
+    agent_name: str = ""
+    initials: str = ""
 
 
 @dataclass(frozen=True, slots=True)

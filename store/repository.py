@@ -17,7 +17,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from engine.records import Action, Event
-from store import accounts, action_log, cohort, database, drills, reviews
+from store import accounts, action_log, cohort, database, drills, logins, reviews
 from store.access import require_role
 from store.cohort import CohortFilter
 from store.database import (
@@ -194,17 +194,36 @@ class Store:
         with self._read() as s:
             return accounts.to_user(require_role(s, viewer, *roles))
 
+    # ----------------------------------------------------------------------- login sessions
+    def open_login(self, user_id: int) -> str:
+        """A new login token for a user who just authenticated (privileged: after
+        ``authenticate`` or single sign-on)."""
+        with self._write() as s:
+            return logins.open_login(s, user_id, self._clock())
+
+    def user_for_login(self, token: str) -> User | None:
+        """The user behind a live login token (None when unknown, revoked or expired)."""
+        with self._read() as s:
+            return logins.user_for_login(s, token, self._clock())
+
+    def close_login(self, token: str) -> None:
+        with self._write() as s:
+            logins.close_login(s, token, self._clock())
+
     def set_password(self, viewer: Viewer, user_id: int, password: str) -> None:
         password_hash = self._hash(password)
         with self._write() as s:
             accounts.set_password(s, viewer, user_id, password_hash)
+            logins.close_all_logins(s, user_id, self._clock())
 
     def set_active(self, viewer: Viewer, user_id: int, active: bool) -> User:
         with self._write() as s:
+            logins.close_all_logins(s, user_id, self._clock())
             return accounts.set_active(s, viewer, user_id, active)
 
     def update_user(self, viewer: Viewer, user_id: int, role: Role, team_id: int | None) -> User:
         with self._write() as s:
+            logins.close_all_logins(s, user_id, self._clock())
             return accounts.update_user(s, viewer, user_id, role, team_id)
 
     def users(self, viewer: Viewer) -> list[User]:
@@ -217,8 +236,9 @@ class Store:
 
     # -------------------------------------------------------------------------------- drills
     def start_drill(self, viewer: Viewer, scenario_id: str, scenario_hash: str, seed: int,
-                    speed: float = 1.0, mode: Mode = "practice") -> Drill:
-        spec = NewDrill(scenario_id, scenario_hash, seed, speed, mode)
+                    speed: float = 1.0, mode: Mode = "practice", agent_name: str = "",
+                    initials: str = "") -> Drill:
+        spec = NewDrill(scenario_id, scenario_hash, seed, speed, mode, agent_name, initials)
         with self._write() as s:
             return drills.start_drill(s, viewer, spec, self._clock())
 

@@ -89,8 +89,7 @@ PASSWORD = "browser test password"
 @pytest.fixture
 def database(tmp_path: Path) -> dict[str, str]:
     """A fresh SQLite store for one test's server (and its restarts)."""
-    return {"STORMDESK_DATABASE_URL": f"sqlite:///{tmp_path}/browser.db",
-            "STORMDESK_SECRET": "browser-test-secret"}
+    return {"STORMDESK_DATABASE_URL": f"sqlite:///{tmp_path}/browser.db"}
 
 
 @pytest.fixture

@@ -14,13 +14,12 @@ from pathlib import Path
 
 _DB_DIR = tempfile.mkdtemp(prefix="stormdesk-ui-")
 os.environ["STORMDESK_DATABASE_URL"] = f"sqlite:///{_DB_DIR}/ui.db"
-os.environ["STORMDESK_SECRET"] = "ui-test-secret"
 
 import pytest  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from store.records import Role, User  # noqa: E402
-from ui import services, session_token  # noqa: E402
+from ui import services  # noqa: E402
 from ui.drill import LiveDrill  # noqa: E402
 
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
@@ -42,7 +41,7 @@ def app_as(user: User | None) -> AppTest:
     """The app in a new browser session, logged in as ``user`` through its URL token."""
     at = AppTest.from_file(APP, default_timeout=60)
     if user is not None:
-        at.query_params["s"] = session_token.issue(user.id)
+        at.query_params["s"] = services.store().open_login(user.id)
     return at.run()
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from engine.records import ReplySent
-from ui import session_token
+from ui.services import store
 from ui.views import scorecard
 
 from .conftest import PASSWORD, app_as, button, drill, make_user, start_drill
@@ -20,7 +20,7 @@ def test_login_page_when_not_logged_in_then_password_login_works():
     at.text_input(key="login_password").set_value(PASSWORD)
     at.button[0].click().run()
     assert not at.exception, at.exception
-    assert session_token.verify(str(at.query_params["s"])) == user.id
+    assert store().user_for_login(str(at.query_params["s"])) == user
     assert any(b.label == "Start drill" for b in at.button)
 
 
@@ -34,13 +34,26 @@ def test_login_throttled_after_repeated_failures():
     assert any("locked" in e.value for e in at.error)
 
 
-def test_forged_token_is_not_a_login():
+def test_made_up_token_is_not_a_login():
+    make_user()
+    for token in ("1.99999999999.AAAA", "é-not-ascii", "x" * 300):
+        at = app_as(None)
+        at.query_params["s"] = token
+        at.run()
+        assert not at.exception, at.exception
+        assert [b.label for b in at.button] == ["Log in"]
+
+
+def test_log_out_revokes_the_token_in_the_url():
     user = make_user()
-    forged = session_token.issue(user.id).rsplit(".", 1)[0] + ".AAAAAAAAAAAAAAAAAAAAAAAA"
-    at = app_as(None)
-    at.query_params["s"] = forged
-    at.run()
-    assert [b.label for b in at.button] == ["Log in"]
+    at = app_as(user)
+    token = str(at.query_params["s"])
+    button(at, "Log out").click().run()
+    assert store().user_for_login(token) is None
+    again = app_as(None)
+    again.query_params["s"] = token  # the back button or a copied link
+    again.run()
+    assert [b.label for b in again.button] == ["Log in"]
 
 
 def test_refresh_mid_drill_resumes_with_every_sent_reply():

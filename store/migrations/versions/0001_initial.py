@@ -74,6 +74,8 @@ def upgrade() -> None:
         sa.Column("started_at", TIMESTAMP, nullable=False),
         sa.Column("ended_at", TIMESTAMP, nullable=True),
         sa.Column("last_minute", sa.Double(), nullable=False),
+        sa.Column("agent_name", sa.String(120), nullable=False),
+        sa.Column("initials", sa.String(8), nullable=False),
         sa.CheckConstraint("mode IN ('practice', 'assessment')", name="ck_drills_mode"),
         sa.CheckConstraint("status IN ('running', 'ended')", name="ck_drills_status"),
         _fk("drills", "trainee_id", "users"),
@@ -82,6 +84,17 @@ def upgrade() -> None:
     )
     op.create_index("ix_drills_scenario_seed", "drills", ["scenario_id", "seed"])
     op.create_index("ix_drills_trainee_status", "drills", ["trainee_id", "status"])
+    op.create_table(
+        "login_sessions",
+        sa.Column("token", sa.String(64), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", TIMESTAMP, nullable=False),
+        sa.Column("expires_at", TIMESTAMP, nullable=False),
+        sa.Column("revoked_at", TIMESTAMP, nullable=True),
+        _fk("login_sessions", "user_id", "users"),
+        sa.PrimaryKeyConstraint("token", name="pk_login_sessions"),
+    )
+    op.create_index("ix_login_sessions_user", "login_sessions", ["user_id"])
     op.create_table(
         "drill_actions",
         sa.Column("id", BIG_ID, nullable=False),
@@ -192,6 +205,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     for table in ("thresholds", "score_overrides", "comments", "scorecard_findings",
-                  "scorecard_scores", "scorecards", "transcripts", "drill_actions", "drills",
-                  "users", "teams"):
+                  "scorecard_scores", "scorecards", "transcripts", "drill_actions",
+                  "login_sessions", "drills", "users", "teams"):
         op.drop_table(table)
