@@ -32,6 +32,19 @@ STRINGS: dict[str, dict[str, str]] = {
     "sort": {"en": "Sort", "ko": "정렬"},
     "queue_count": {"en": "{shown} of {total} threads", "ko": "전체 {total}개 중 {shown}개"},
     "page": {"en": "Page", "ko": "페이지"},
+    "resumed": {"en": "Drill resumed at {clock} (minute {minute}) with everything you sent. "
+                      "Press Resume to continue.",
+                "ko": "{clock}(훈련 {minute}분)부터 이어서 진행합니다. 보낸 내용은 모두 "
+                      "저장되어 있습니다. 재개를 누르세요."},
+    "reloaded": {"en": "This drill was continued in another tab or window: showing the saved "
+                       "copy.",
+                 "ko": "이 훈련은 다른 탭에서 계속 진행되었습니다. 저장된 내용을 불러왔습니다."},
+    "unsaved": {"en": "{n} sent action(s) are not saved yet: retrying. Keep this tab open.",
+                "ko": "보낸 작업 {n}건이 아직 저장되지 않았습니다. 다시 시도 중이니 이 탭을 "
+                      "닫지 마세요."},
+    "end_failed": {"en": "The drill could not be saved, so it keeps running; try again in a "
+                         "moment.",
+                   "ko": "훈련을 저장하지 못해 계속 진행 중입니다. 잠시 후 다시 시도하세요."},
     "next": {"en": "Open next waiting", "ko": "다음 대기 건 열기"},
     "pick_thread": {"en": "Pick a thread in the queue.", "ko": "왼쪽 목록에서 대화를 고르세요."},
     "channel": {"en": "Channel", "ko": "채널"},
@@ -48,6 +61,8 @@ STRINGS: dict[str, dict[str, str]] = {
                        "(with your initials). Shorten it or move to DM.",
                  "ko": "공개 답글은 280자까지입니다. 이대로면 {n}자(이니셜 포함)입니다. 줄이거나 "
                        "DM으로 전환하세요."},
+    "too_long_dm": {"en": "DMs are limited to 10,000 characters: this would be {n}.",
+                    "ko": "DM은 10,000자까지입니다. 이대로면 {n}자입니다."},
     "empty": {"en": "Write a reply first.", "ko": "먼저 답글을 쓰세요."},
     "dm_locked": {"en": "DM opens once you move the conversation to DM.",
                   "ko": "DM은 대화를 DM으로 전환한 뒤에 쓸 수 있습니다."},

@@ -17,7 +17,7 @@ def _ended_drill_with_reply(text: str, team: str):  # type: ignore[no-untyped-de
     at = start_drill(user=trainee, mode="assessment")
     button(at, "Open next waiting").click().run()
     thread_id = drill(at).selected
-    at.text_area(key=f"draft-{thread_id}").set_value(text)
+    at.text_area(key=f"draft-{thread_id}-public").set_value(text)
     button(at, "Send").click().run()
     button(at, "End drill").click().run()
     assert not at.exception, at.exception

@@ -43,4 +43,4 @@ def render(coaching: Coaching, lang: str) -> None:
                 st.caption("→ " + inert(f.suggestion))
         if coaching.better and problems:
             st.markdown(f"_{t('better', lang)}:_")
-            st.info(coaching.better)
+            st.info(inert(coaching.better))

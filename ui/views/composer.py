@@ -1,7 +1,10 @@
 """The composer and thread actions (outside any fragment, so drafts survive refreshes).
 
-Drafts are kept per thread (``draft-<thread id>``); sending happens in button callbacks, which
-run before the page re-renders, so a sent draft can be cleared and a refused one is kept.
+Drafts are kept per thread in the drill (``LiveDrill.drafts``), not only in widget state:
+Streamlit drops the state of a widget that is not drawn (another thread's composer) or whose
+``max_chars`` changes (public <-> DM), so each composer is seeded from the drill's copy.
+Sending happens in button callbacks, which run before the page re-renders, so a sent draft is
+cleared and a refused one is kept.
 """
 
 from __future__ import annotations
@@ -27,8 +30,17 @@ from ui.i18n import t
 from ui.views import coach
 
 
-def draft_key(thread_id: str) -> str:
-    return f"draft-{thread_id}"
+def draft_key(thread_id: str, channel: str = "public") -> str:
+    return f"draft-{thread_id}-{channel}"
+
+
+def _remember(drill: LiveDrill, thread_id: str, key: str) -> None:
+    drill.drafts[thread_id] = st.session_state.get(key, "")
+
+
+def _set_draft(drill: LiveDrill, thread_id: str, key: str, text: str) -> None:
+    drill.drafts[thread_id] = text
+    st.session_state[key] = text
 
 
 def render(drill: LiveDrill, lang: str) -> None:
@@ -44,14 +56,16 @@ def render(drill: LiveDrill, lang: str) -> None:
     channel = channel or "public"
     if channel == "dm" and not dm_open:
         st.caption("🔒 " + t("dm_locked", lang))
-    tag = f"^{drill.initials}" if drill.scenario.brand.sign_with_initials and drill.initials \
-        else ""
+    tag = drill.signature
     limit = PUBLIC_LIMIT if channel == "public" else DM_LIMIT
     if tag:
         limit -= len(tag) + 1
-    st.text_area(t("reply", lang) + f" → @{row.handle}", key=draft_key(thread_id),
-                 max_chars=limit, height=110,
-                 placeholder="…")
+    key = draft_key(thread_id, channel)
+    if key not in st.session_state:
+        st.session_state[key] = drill.drafts.get(thread_id, "")
+    st.text_area(t("reply", lang) + f" → @{row.handle}", key=key, max_chars=limit,
+                 height=110, placeholder="…", on_change=_remember,
+                 args=(drill, thread_id, key))
     if tag:
         st.caption(t("signed", lang, tag=tag))
     macros = drill.scenario.brand.macros
@@ -77,14 +91,15 @@ def render(drill: LiveDrill, lang: str) -> None:
 def _insert(drill: LiveDrill, thread_id: str, addition: str, channel: str, lang: str) -> None:
     """Append to the draft unless the signed result would be over the channel's limit: the
     counter stops typing at the limit, but an insertion would slip past it."""
-    key = draft_key(thread_id)
+    key = draft_key(thread_id, channel)
     current = st.session_state.get(key, "").rstrip()
     combined = f"{current} {addition}".strip()
     limit = PUBLIC_LIMIT if channel == "public" else DM_LIMIT
     if len(drill.sign(combined)) > limit:
-        state.flash(t("too_long", lang, n=len(drill.sign(combined))))
+        message = "too_long" if channel == "public" else "too_long_dm"
+        state.flash(t(message, lang, n=len(drill.sign(combined))))
         return
-    st.session_state[key] = combined
+    _set_draft(drill, thread_id, key, combined)
 
 
 def _insert_macro(drill: LiveDrill, thread_id: str, title: str, channel: str,
@@ -96,12 +111,12 @@ def _insert_macro(drill: LiveDrill, thread_id: str, title: str, channel: str,
 
 def _insert_dm_link(drill: LiveDrill, thread_id: str, lang: str) -> None:
     link = drill.scenario.brand.dm_link
-    if link not in st.session_state.get(draft_key(thread_id), ""):
+    if link not in st.session_state.get(draft_key(thread_id, "public"), ""):
         _insert(drill, thread_id, link, "public", lang)
 
 
 def _send(drill: LiveDrill, thread_id: str, channel: str, lang: str) -> None:
-    key = draft_key(thread_id)
+    key = draft_key(thread_id, channel)
     text = st.session_state.get(key, "").strip()
     if not text:
         state.flash(t("empty", lang), "warning")
@@ -119,7 +134,7 @@ def _send(drill: LiveDrill, thread_id: str, channel: str, lang: str) -> None:
     except ActionError as exc:
         state.flash(str(exc))
         return
-    st.session_state[key] = ""
+    _set_draft(drill, thread_id, key, "")
     if drill.mode == "practice":
         drill.coaching = coach.coaching_for(drill, thread_id, signed, channel)
 
@@ -148,20 +163,33 @@ def _actions(drill: LiveDrill, thread_id: str, lang: str) -> None:
                    on_click=_do, args=(drill, Resolve(thread_id, agent=agent)),
                    disabled=row.resolved)
     with cols[4].popover("🏷 " + t("tag", lang), width="stretch"):
-        tag = st.text_input(t("tag", lang), key="tag_text")
-        st.button(t("tag", lang), key="tag_apply", disabled=not tag,
-                  on_click=_do, args=(drill, Tag(thread_id, tag.strip(), agent=agent)))
-        who = st.text_input(t("assign", lang), key="assign_to",
-                            placeholder=t("assign_me", lang))
-        st.button(t("assign", lang), key="assign_apply", on_click=_do,
-                  args=(drill, Assign(thread_id, who.strip() or agent, agent=agent)))
+        st.text_input(t("tag", lang), key=f"tag-{thread_id}")
+        st.button(t("tag", lang), key="tag_apply", on_click=_tag, args=(drill, thread_id))
+        st.text_input(t("assign", lang), key=f"assign-{thread_id}",
+                      placeholder=t("assign_me", lang))
+        st.button(t("assign", lang), key="assign_apply", on_click=_assign,
+                  args=(drill, thread_id))
     with st.expander("📝 " + t("notes", lang)):
-        note = st.text_input(t("add_note", lang), key="note_text")
-        st.button(t("add_note", lang), key="note_apply", disabled=not note.strip(),
-                  on_click=_add_note, args=(drill, row.handle, "note_text"))
+        st.text_input(t("add_note", lang), key=f"note-{row.handle}")
+        st.button(t("add_note", lang), key="note_apply", on_click=_add_note,
+                  args=(drill, row.handle))
 
 
-def _add_note(drill: LiveDrill, handle: str, key: str) -> None:
+# The callbacks read the inputs' current values (arguments are fixed when a button is drawn).
+def _tag(drill: LiveDrill, thread_id: str) -> None:
+    tag = st.session_state.get(f"tag-{thread_id}", "").strip()
+    if tag:
+        _do(drill, Tag(thread_id, tag, agent=drill.agent))
+        st.session_state[f"tag-{thread_id}"] = ""
+
+
+def _assign(drill: LiveDrill, thread_id: str) -> None:
+    who = st.session_state.get(f"assign-{thread_id}", "").strip() or drill.agent
+    _do(drill, Assign(thread_id, who, agent=drill.agent))
+
+
+def _add_note(drill: LiveDrill, handle: str) -> None:
+    key = f"note-{handle}"
     text = st.session_state.get(key, "").strip()
     if text:
         _do(drill, AddNote(handle, text, agent=drill.agent))

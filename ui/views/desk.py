@@ -3,6 +3,7 @@ sits outside them so text being typed is never reset by a refresh."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 from typing import Any
 
@@ -10,7 +11,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from engine.records import ReputationSampled
+from engine.records import ReputationSampled, action_from_dict
+from engine.session import ActionError
 from ui import recovery, state
 from ui.clock import SPEEDS
 from ui.drill import LiveDrill
@@ -26,12 +28,23 @@ SLA_MARK = {"breached": "⛔ breached", "at risk": "⚠ at risk", "ok": "✓ ok"
 
 
 def render() -> None:
-    drill = state.drill() or recovery.resume_running()
     lang = state.language()
+    current = state.drill()
+    pending: list[dict[str, object]] = []
+    if current is not None and current.stale:
+        # The stored drill moved on without this copy (another tab): reload the stored one,
+        # then send again what this copy sent but could not store, so nothing is lost.
+        pending = [payload for _, _, payload in current.unsaved]
+        state.set_drill(None)
+        st.info(t("reloaded", lang))
+    drill = state.drill() or recovery.resume_running()
+    if drill is not None and pending and not drill.ended:
+        for payload in pending:
+            with contextlib.suppress(ActionError, ValueError):  # no longer applies
+                drill.act(action_from_dict(payload))
     if drill is not None and drill.resumed:
-        st.info(f"Drill resumed at {drill.scenario.clock_label(drill.session.now)} "
-                f"(minute {drill.session.now:.0f}) with everything you sent. Press Resume "
-                "to continue.")
+        st.info(t("resumed", lang, clock=drill.scenario.clock_label(drill.session.now),
+                  minute=f"{drill.session.now:.0f}"))
         drill.resumed = False
     if drill is None:
         st.info(t("no_drill", lang))
@@ -60,6 +73,10 @@ def top_bar() -> None:
         return
     lang = state.language()
     drill.tick(time.monotonic())
+    if drill.stale:
+        st.rerun(scope="app")  # the page reloads the stored drill
+    if drill.unsaved:
+        st.warning(t("unsaved", lang, n=len(drill.unsaved)), icon="⚠️")
     s = drill.scenario
     now = drill.session.now
     counts = drill.index.counters(now, s.sla_minutes)
@@ -98,8 +115,12 @@ def top_bar() -> None:
                            else drill.clock.pause(now_wall))
             st.rerun(scope="fragment")
         if b.button(t("end", lang), key="end", type="primary", width="stretch"):
-            end_drill(drill)
-            st.switch_page(page("scorecard"))
+            try:
+                end_drill(drill)
+            except Exception:  # unsaved actions, or the database is away: keep playing
+                st.error(t("end_failed", lang))
+            else:
+                st.switch_page(page("scorecard"))
     if drill.session.scenario.status_updates_expected and drill.session.pinned_status:
         st.caption(f"📌 {t('pinned', lang)}: " + inert(drill.session.pinned_status))
 
