@@ -61,7 +61,8 @@ def test_refresh_mid_drill_resumes_with_every_sent_reply():
     at = start_drill(user=user)
     button(at, "Open next waiting").click().run()
     thread_id = drill(at).selected
-    at.text_area(key=f"draft-{thread_id}-public").set_value("So sorry, we're on it, update by 12:00")
+    at.text_area(key=f"draft-{thread_id}-public").set_value(
+        "So sorry, we're on it, update by 12:00")
     button(at, "Send").click().run()
     before = drill(at)
     sent = [(e.thread_id, e.text) for e in before.session.transcript
