@@ -92,6 +92,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "admin": {"en": "Users and teams", "ko": "사용자와 팀"},
     "log_out": {"en": "Log out", "ko": "로그아웃"},
     "my_drills": {"en": "My drills", "ko": "내 훈련"},
+    "no_scorecards": {"en": "No finished drills yet: your scorecards appear here when a drill "
+                            "ends.",
+                      "ko": "아직 끝난 훈련이 없습니다. 훈련을 마치면 성적표가 여기에 나옵니다."},
+    "finish_first": {"en": "Finish (or end) your running drill before starting another one.",
+                     "ko": "진행 중인 훈련을 마치거나 종료한 뒤에 새 훈련을 시작하세요."},
+    "prepare_pdf": {"en": "Prepare the PDF", "ko": "PDF 만들기"},
     "overall": {"en": "Overall", "ko": "종합"},
     "weight": {"en": "weight", "ko": "가중치"},
     "tab_findings": {"en": "Findings", "ko": "지적 사항"},

@@ -70,6 +70,11 @@ def test_manager_sees_cohort_overrides_with_reason_and_comments():
     button(board, "Comment").click().run()
     assert not board.exception, board.exception
 
+    button(board, "Prepare the PDF").click().run()  # with the override printed in it
+    assert not board.exception, board.exception
+    pdf = next(d for d in board.get("download_button") if d.proto.label == "Scorecard (PDF)")
+    assert pdf is not None
+
     drill_id = store().drills_for(manager.viewer, trainee_id=trainee.id)[0].drill.id
     (override,) = store().overrides(manager.viewer, drill_id)
     assert (override.dimension, override.score, override.author_username) == (
@@ -104,3 +109,10 @@ def test_admin_creates_a_team_and_a_user():
     next(b for b in at.button if b.label == "Create user").click().run()
     assert not at.exception, at.exception
     assert store().user_by_username("newbie") is not None
+
+
+def test_csv_cells_never_run_as_spreadsheet_formulas():
+    from ui.views.scorecard import spreadsheet_safe
+
+    assert [spreadsheet_safe(v) for v in ("=HYPERLINK(1)", "+1", "-2", "@x", "ok", 3)] == [
+        "'=HYPERLINK(1)", "'+1", "'-2", "'@x", "ok", 3]

@@ -27,7 +27,7 @@ def render() -> None:
             try:
                 store.create_team(name.strip())
             except StoreError as exc:
-                st.error(str(exc))
+                st.error(inert(str(exc)))
             else:
                 st.rerun()
     st.subheader("Users")
@@ -51,7 +51,7 @@ def render() -> None:
                 store.require_role(user.viewer, "admin")
                 store.create_user(username.strip(), password, role, team, display.strip())
             except StoreError as exc:
-                st.error(str(exc))
+                st.error(inert(str(exc)))
             else:
                 st.success(f"Created {inert(username.strip())}.")
     with st.expander("Deactivate or reactivate a user"):

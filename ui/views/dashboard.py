@@ -10,6 +10,7 @@ import streamlit as st
 
 from engine.records import Event
 from scoring import SCORER_VERSION
+from scoring.judge import judge_from_env
 from scoring.records import Scorecard
 from scoring.scorecard import score_session
 from store.errors import StoreError
@@ -79,7 +80,8 @@ def _cohort(user: User, team_id: int | None) -> None:
                                              + ", ".join(r.failed_dimensions)),
         "latest drill": r.latest_drill_id} for r in rows])
     st.dataframe(table, hide_index=True, width="stretch")
-    st.download_button("Cohort (CSV)", table.to_csv(index=False), file_name="cohort.csv",
+    st.download_button("Cohort (CSV)", table.map(scorecard.spreadsheet_safe).to_csv(index=False),
+                       file_name="cohort.csv",
                        mime="text/csv", key="dl_cohort", disabled=table.empty)
     if team_id is None:
         st.caption("Pick a team to set pass marks.")
@@ -174,7 +176,7 @@ def _overrides_box(user: User, scorecard_id: int, card: Scorecard, overrides: An
                 services.store().override(user.viewer, scorecard_id, dimension, score,
                                           reason.strip())
             except StoreError as exc:
-                st.error(str(exc))
+                st.error(inert(str(exc)))
             else:
                 st.rerun()
         for o in overrides:
@@ -192,8 +194,12 @@ def _comments_box(user: User, drill_id: str) -> None:
                         + inert(c.text))
         text = st.text_area("Add a comment", key="comment_text")
         if st.button("Comment", key="comment_post", disabled=not text.strip()):
-            store.comment(user.viewer, drill_id, text.strip())
-            st.rerun()
+            try:
+                store.comment(user.viewer, drill_id, text.strip())
+            except StoreError as exc:
+                st.error(inert(str(exc)))
+            else:
+                st.rerun()
 
 
 def _rescore_box(user: User, drill_id: str, card: Scorecard, transcript: list[Event],
@@ -203,9 +209,13 @@ def _rescore_box(user: User, drill_id: str, card: Scorecard, transcript: list[Ev
                     f"{'s' if versions != 1 else ''} on record)")
         if card.scorer_version != SCORER_VERSION and st.button(
                 f"Re-score with {SCORER_VERSION}", key="rescore"):
-            services.store().add_scorecard(user.viewer, drill_id,
-                                           score_session(transcript, scenario))
-            st.rerun()
+            try:
+                services.store().add_scorecard(user.viewer, drill_id, score_session(
+                    transcript, scenario, judge=judge_from_env()))
+            except StoreError as exc:
+                st.error(inert(str(exc)))
+            else:
+                st.rerun()
 
 
 def _compare(user: User, team_id: int | None) -> None:

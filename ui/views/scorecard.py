@@ -48,7 +48,7 @@ def render() -> None:
     if wanted and wanted not in ids:
         ids.insert(0, wanted)  # a deep link: the store decides whether this user may see it
     if not ids:
-        st.info(t("no_drill", lang))
+        st.info(t("no_scorecards", lang))
         st.page_link(page("start"), label=t("start_title", lang), icon="🌩️")
         return
     labels = {s.drill.id: f"{s.drill.started_at:%Y-%m-%d %H:%M} · {s.drill.scenario_id} · "
@@ -92,7 +92,8 @@ def show(card: Any, transcript: list[Event], scenario: Scenario, trainee: str,
         weight = card.weights.get(d.name, 0.0)
         value = f"{d.score:.0f}" if d.score is not None else ("failed" if d.error else "n/a")
         col.metric(f"{d.name} ({t('weight', lang)} {weight:.0%})", value,
-                   help=d.error or ("nothing to score in this drill" if d.score is None
+                   help=inert(d.error) if d.error else ("nothing to score in this drill"
+                                                         if d.score is None
                                     else f"judge: {d.judge}"))
     replies = {e.event_id: e for e in transcript if isinstance(e, ReplySent)}
     tabs = st.tabs([t("tab_findings", lang), t("tab_charts", lang), t("tab_replay", lang),
@@ -105,15 +106,21 @@ def show(card: Any, transcript: list[Event], scenario: Scenario, trainee: str,
         _replay(transcript, scenario)
     with tabs[3]:
         _downloads(card, transcript, replies)
-        st.download_button(t("dl_pdf", lang), scorecard_pdf(card, transcript, scenario.title,
-                                                            trainee, pdf_overrides),
-                           file_name="scorecard.pdf", mime="application/pdf", key="dl_pdf")
+        # Built on request: a PDF with charts costs too much to redo on every rerun.
+        pdf_key = f"pdf-{card.scenario_hash}-{card.seed}-{trainee}-{card.overall}"
+        if st.button(t("prepare_pdf", lang), key="prepare_pdf"):
+            st.session_state[pdf_key] = scorecard_pdf(card, transcript, scenario.title, trainee,
+                                                      pdf_overrides)
+        if pdf_key in st.session_state:
+            st.download_button(t("dl_pdf", lang), st.session_state[pdf_key],
+                               file_name="scorecard.pdf", mime="application/pdf", key="dl_pdf")
 
 
 def _findings(card: Any, replies: dict[str, ReplySent]) -> None:
     for d in card.dimensions:
         if d.error:
-            st.error(f"{d.name}: this dimension failed ({d.error}); the rest still counts.")
+            st.error(f"{d.name}: this dimension failed ({inert(d.error)}); the rest still "
+                     "counts.")
         shown = [f for f in d.findings if f.severity != "info"]
         with st.expander(t("n_findings", state.language(), name=d.name, n=len(shown)),
                          expanded=bool(shown)):
@@ -206,6 +213,13 @@ def _replay(transcript: list[Event], scenario: Scenario) -> None:
     st.dataframe(view, hide_index=True, width="stretch", height=420)
 
 
+def spreadsheet_safe(value: Any) -> Any:
+    """A cell a spreadsheet will not run as a formula (text starting with = + - @ is quoted)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def _downloads(card: Any, transcript: list[Event], replies: dict[str, ReplySent]) -> None:
     jsonl = "\n".join(e.to_json() for e in transcript) + "\n"
     lang = state.language()
@@ -224,9 +238,10 @@ def _downloads(card: Any, transcript: list[Event], replies: dict[str, ReplySent]
             by_reply.setdefault(f.event_id or "", []).append(f)
     for rid, reply in replies.items():
         for f in by_reply.get(rid) or [None]:
-            writer.writerow([rid, reply.minute, reply.thread_id, reply.channel, reply.text,
-                             *(("", "", "", "", "", "", "") if f is None else
-                               (f.dimension, f.kind, f.rule, f.severity, f.text,
-                                f.explanation, f.suggestion))])
+            writer.writerow([spreadsheet_safe(v) for v in (
+                rid, reply.minute, reply.thread_id, reply.channel, reply.text,
+                *(("", "", "", "", "", "", "") if f is None else
+                  (f.dimension, f.kind, f.rule, f.severity, f.text, f.explanation,
+                   f.suggestion)))])
     st.download_button(t("dl_csv", lang), out.getvalue(), file_name="replies.csv",
                        mime="text/csv", key="dl_csv")

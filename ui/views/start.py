@@ -26,16 +26,18 @@ def render() -> None:
     st.caption("StormDesk: rehearse the bad hour before it happens.")
     cat = catalogue()
     for problem in cat.problems:
-        st.error(problem, icon="⚠️")
+        st.error(inert(problem), icon="⚠️")
     if not cat.scenarios:
         st.warning("No scenarios found in scenarios/.")
         return
     ids = sorted(cat.scenarios, key=lambda i: (cat.scenarios[i].language, i))
     running = state.drill()
+    busy = running is not None and not running.ended
     if running is not None and not running.ended:
-        st.info(f"A drill is running: {running.scenario.title}.")
+        st.info(f"A drill is running: {inert(running.scenario.title)}.")
         st.page_link(page("desk"), label=t("desk", lang), icon="🎧")
     elif (record := recovery.running_record()) is not None:
+        busy = True
         st.info(f"You have a drill running ({record.scenario_id}, minute "
                 f"{record.last_minute:.0f}): everything you sent is saved.")
         if st.button("Resume drill", type="primary", key="resume_drill"):
@@ -68,8 +70,11 @@ def render() -> None:
         fixed = st.toggle(t("seed_fixed", lang), key="start_fixed")
         seed = st.number_input("Seed", min_value=0, max_value=2**31 - 1, value=1, step=1,
                                key="start_seed")
-        submitted = st.form_submit_button(t("start", lang), type="primary")
-    if submitted:
+        submitted = st.form_submit_button(t("start", lang), type="primary", disabled=busy)
+    if busy:
+        # a second running drill would strand the first: only the newest one resumes
+        st.caption(t("finish_first", lang))
+    if submitted and not busy:
         if not trainee.strip():
             st.error("Enter your name so the scorecard is yours.")
         else:
