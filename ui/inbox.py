@@ -7,8 +7,10 @@ window of rows (field notes: what costs is elements drawn, not mentions held).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import heapq
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from engine.records import (
     CustomerFollowedUp,
@@ -173,13 +175,19 @@ class InboxIndex:
                limit: int = 50, offset: int = 0) -> tuple[list[Row], int]:
         """The window of rows to draw and how many rows match in all."""
         rows = [r for r in self.rows.values() if _matches(r, filter_name, agent)]
+        key: Callable[[Row], Any]
         if sort == "oldest waiting":
-            rows.sort(key=lambda r: (r.waiting_since is None, r.waiting_since or 0.0))
+            def key(r: Row) -> Any:
+                return (r.waiting_since is None, r.waiting_since or 0.0, r.opened)
         elif sort == "highest risk":
-            rows.sort(key=lambda r: (-(r.waiting_since is not None), -r.risk()))
+            def key(r: Row) -> Any:
+                return (-(r.waiting_since is not None), -r.risk(), r.opened)
         else:
-            rows.sort(key=lambda r: -r.last_activity)
-        return rows[offset:offset + limit], len(rows)
+            def key(r: Row) -> Any:
+                return (-r.last_activity, r.opened)
+        # Only the window is drawn, so only the first offset + limit rows need ordering.
+        window = heapq.nsmallest(offset + limit, rows, key=key)
+        return window[offset:], len(rows)
 
     def counters(self, now: float, sla: SlaMinutes) -> dict[str, int]:
         """Threads waiting, at risk and breached (for the top bar)."""
