@@ -82,6 +82,12 @@ def test_manager_sees_cohort_overrides_with_reason_and_comments():
     assert override.auto_score is not None  # the automatic score stays on record
     assert [c.text for c in store().comments(manager.viewer, drill_id)] == ["Good first reply."]
 
+    mine = app_as(trainee).switch_page("ui/pages/scorecard.py").run()  # the trainee sees it
+    assert not mine.exception, mine.exception
+    shown = "\n".join(m.value for m in mine.markdown)
+    assert "Feedback from your manager" in shown
+    assert "Good first reply" in shown and "Named the outage and gave a time" in shown
+
 
 def test_manager_of_another_team_sees_nothing_of_this_team():
     _ended_drill_with_reply("Sorry about this, we're on it.", team="west")

@@ -177,8 +177,9 @@ def queue() -> None:
     lang = state.language()
     drill.tick(time.monotonic())
     f_col, s_col, p_col = st.columns([4, 4, 2])
-    filter_name = f_col.selectbox(t("filter", lang), FILTERS, key="queue_filter")
-    sort = s_col.selectbox(t("sort", lang), SORTS, key="queue_sort")
+    filter_name = f_col.selectbox(t("filter", lang), FILTERS, key="queue_filter",
+                                  on_change=_first_page)
+    sort = s_col.selectbox(t("sort", lang), SORTS, key="queue_sort", on_change=_first_page)
     page_no = p_col.number_input(t("page", lang), min_value=1, value=1, step=1,
                                  key="queue_page")
     rows, total = drill.index.select(filter_name, sort, agent=drill.initials or drill.trainee,
@@ -210,6 +211,10 @@ def queue() -> None:
             # whatever row moved into that position.
             st.session_state["queue_gen"] = st.session_state.get("queue_gen", 0) + 1
             st.rerun()
+
+
+def _first_page() -> None:
+    st.session_state["queue_page"] = 1
 
 
 def open_thread(drill: LiveDrill, thread_id: str) -> None:

@@ -60,8 +60,18 @@ def render() -> None:
         st.error("No such drill, or it is not yours to see.")
         return
     record, card, transcript, scenario = stored
-    show(card, transcript, scenario, record.trainee_username,
-         pdf_overrides=store.overrides(user.viewer, record.id))
+    overrides = store.overrides(user.viewer, record.id)
+    comments = store.comments(user.viewer, record.id)
+    if overrides or comments:
+        with st.container(border=True):
+            st.markdown(f"**{t('feedback', lang)}**")
+            for o in overrides:
+                auto = "-" if o.auto_score is None else f"{o.auto_score:.0f}"
+                st.markdown(f"• {o.dimension}: {auto} → **{o.score:.0f}** · "
+                            + inert(o.reason) + f" ({inert(o.author_username)})")
+            for c in comments:
+                st.markdown(f"• **{inert(c.author_username)}**: " + inert(c.text))
+    show(card, transcript, scenario, record.trainee_username, pdf_overrides=overrides)
 
 
 def load(viewer: Any, drill_id: str) -> tuple[Any, Scorecard, list[Event], Scenario] | None:

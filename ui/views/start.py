@@ -34,13 +34,13 @@ def render() -> None:
     running = state.drill()
     busy = running is not None and not running.ended
     if running is not None and not running.ended:
-        st.info(f"A drill is running: {inert(running.scenario.title)}.")
+        st.info(t("running_here", lang, title=inert(running.scenario.title)))
         st.page_link(page("desk"), label=t("desk", lang), icon="🎧")
     elif (record := recovery.running_record()) is not None:
         busy = True
-        st.info(f"You have a drill running ({record.scenario_id}, minute "
-                f"{record.last_minute:.0f}): everything you sent is saved.")
-        if st.button("Resume drill", type="primary", key="resume_drill"):
+        st.info(t("running_saved", lang, scenario=record.scenario_id,
+                  minute=f"{record.last_minute:.0f}"))
+        if st.button(t("resume_drill", lang), type="primary", key="resume_drill"):
             recovery.resume_running()
             st.switch_page(page("desk"))
 
@@ -51,11 +51,11 @@ def render() -> None:
             st.markdown(f"**{inert(s.title)}**")
             st.caption(f"{LANGUAGE[s.language]} · {s.duration_minutes:g} min · {s.difficulty}"
                        f" · @{s.brand.handle} ({s.brand.voice})")
-            with st.expander("Briefing"):
+            with st.expander(t("briefing", lang)):
                 st.markdown(inert(s.briefing))
 
     with st.form("start_drill"):
-        scenario_id = st.selectbox("Scenario", ids, key="start_scenario",
+        scenario_id = st.selectbox(t("scenario", lang), ids, key="start_scenario",
                                    format_func=lambda i: f"{cat.scenarios[i].title} ({i})")
         a, b = st.columns(2)
         user = auth.current_user()
@@ -68,15 +68,15 @@ def render() -> None:
         mode = d.radio(t("mode", lang), ["practice", "assessment"], key="start_mode",
                        format_func=lambda m: t(m, lang))
         fixed = st.toggle(t("seed_fixed", lang), key="start_fixed")
-        seed = st.number_input("Seed", min_value=0, max_value=2**31 - 1, value=1, step=1,
-                               key="start_seed")
+        seed = st.number_input(t("seed_number", lang), min_value=0, max_value=2**31 - 1,
+                               value=1, step=1, key="start_seed")
         submitted = st.form_submit_button(t("start", lang), type="primary", disabled=busy)
     if busy:
         # a second running drill would strand the first: only the newest one resumes
         st.caption(t("finish_first", lang))
     if submitted and not busy:
         if not trainee.strip():
-            st.error("Enter your name so the scorecard is yours.")
+            st.error(t("need_name", lang))
         else:
             chosen = int(seed) if fixed else secrets.randbelow(2**31)
             user = auth.current_user()

@@ -63,7 +63,7 @@ def render(drill: LiveDrill, lang: str) -> None:
             if first.author.bio:
                 st.markdown(f"_{inert(first.author.bio)}_")
             earlier = [tid for tid in drill.index.by_author.get(row.handle, [])
-                       if tid != row.thread_id]
+                       if drill.index.rows[tid].opened < row.opened]
             if earlier:
                 st.caption(f"{t('earlier', lang)}: " + ", ".join(earlier[-5:]))
         notes = drill.session.notes.get(row.handle, [])
