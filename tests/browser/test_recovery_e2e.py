@@ -4,8 +4,11 @@ trainee's drill by URL, and hostile text in every view."""
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 
 from engine.records import ReplySent, event_from_dict
 
@@ -28,29 +31,57 @@ def start(page, scenario_label: str | None = None) -> None:  # type: ignore[no-u
                            timeout=60_000)
 
 
-def reply(page, text: str) -> None:  # type: ignore[no-untyped-def]
-    page.get_by_role("button", name="Open next waiting").click()
+OPEN_THREAD_JS = ("() => (document.querySelector('[data-testid=stMain]')?.innerText"
+                  ".match(/thread (t\\d+)/) || [null, null])[1]")
+
+
+def reply(page, text: str, stored=None) -> None:  # type: ignore[no-untyped-def]
+    """Open the next waiting thread, type ``text`` and send it; with ``stored`` (a callable
+    counting the drill's stored actions), wait until the store has it."""
+    before = stored() if stored else 0
+    shown = page.evaluate(OPEN_THREAD_JS)
+    opener = page.get_by_role("button", name="Open next waiting")
+    for attempt in range(3):
+        expect(opener).to_have_count(1)  # not while a rerun still shows a stale copy
+        opener.click()
+        # Wait until the newly opened thread is drawn (the thread view names it; two threads
+        # of one author share the composer's label), so we never type into the old composer.
+        try:
+            page.wait_for_function(f"(old) => {{ const now = ({OPEN_THREAD_JS})(); "
+                                   "return now !== null && now !== old; }", arg=shown,
+                                   timeout=8_000)
+            break
+        except PlaywrightTimeout:
+            assert attempt < 2, "Open next waiting never opened another thread"
+    wait_idle(page)
     composer = page.get_by_label(re.compile(r"^Reply → @"))
-    composer.wait_for()
-    wait_idle(page)
+    # The click reruns the page: type into the composer it draws, and check it took.
+    expect(composer).to_be_visible()
     composer.fill(text)
+    expect(composer).to_have_value(text)
     page.get_by_role("button", name="Send", exact=True).click()
-    page.wait_for_function("() => !document.querySelector('textarea[aria-label^=\"Reply\"]')"
-                           " || document.querySelector('textarea[aria-label^=\"Reply\"]')"
-                           ".value === ''")
+    expect(composer).to_have_value("", timeout=30_000)
     wait_idle(page)
+    if stored:
+        deadline = time.monotonic() + 30
+        while stored() < before + 1 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert stored() == before + 1, "the reply did not reach the store"
 
 
 def test_server_killed_mid_drill_restart_reload_continue_nothing_lost(server, page, store,
                                                                       database):
     trainee = store.create_user("dana", PASSWORD, "trainee", display_name="Dana Reyes")
     login(page, server.url, "dana")
-    page.get_by_label("Your name").fill("Dana Reyes")
     start(page)
-    reply(page, "So sorry about this, we're on it; update by 12:00")
-    reply(page, "Thanks for flagging, our engineers are on it")
     (record,) = [d.drill for d in store.drills_for(trainee.viewer)]
-    assert len(store.actions(trainee.viewer, record.id)) == 2
+
+    def stored() -> int:
+        return len(store.actions(trainee.viewer, record.id))
+
+    reply(page, "So sorry about this, we're on it; update by 12:00", stored)
+    reply(page, "Thanks for flagging, our engineers are on it", stored)
+    assert stored() == 2
 
     server.process.kill()  # no goodbye: the server dies mid-drill
     server.process.wait()
@@ -61,7 +92,7 @@ def test_server_killed_mid_drill_restart_reload_continue_nothing_lost(server, pa
         wait_idle(page)
         page.get_by_role("button", name="Resume").click()
         wait_idle(page)
-        reply(page, "Back again: the fix is rolling out now")
+        reply(page, "Back again: the fix is rolling out now", stored)
         stored = store.actions(trainee.viewer, record.id)
         assert [a["text"].split(" ^")[0] for _, a in stored] == [
             "So sorry about this, we're on it; update by 12:00",

@@ -1,5 +1,6 @@
-"""The desk: the live drill. Top bar, queue and thread view refresh as fragments; the composer
-sits outside them so text being typed is never reset by a refresh."""
+"""The desk: the live drill. The live parts (top-bar figures, queue, thread view) refresh as
+fragments and draw data only; every control (speed, pause, end, filters, "open next", the
+composer) sits outside them, so a click or text being typed is never lost to a refresh."""
 
 from __future__ import annotations
 
@@ -29,6 +30,9 @@ SLA_MARK = {"breached": "⛔ breached", "at risk": "⚠ at risk", "ok": "✓ ok"
 
 def render() -> None:
     lang = state.language()
+    # One container for one-off notices, drawn every run: a notice that comes and goes must
+    # not shift the elements below it (clicks on a shifted page can land on a stale copy).
+    notices = st.container()
     current = state.drill()
     pending: list[dict[str, object]] = []
     if current is not None and current.stale:
@@ -36,15 +40,15 @@ def render() -> None:
         # then send again what this copy sent but could not store, so nothing is lost.
         pending = [payload for _, _, payload in current.unsaved]
         state.set_drill(None)
-        st.info(t("reloaded", lang))
+        notices.info(t("reloaded", lang))
     drill = state.drill() or recovery.resume_running()
     if drill is not None and pending and not drill.ended:
         for payload in pending:
             with contextlib.suppress(ActionError, ValueError):  # no longer applies
                 drill.act(action_from_dict(payload))
     if drill is not None and drill.resumed:
-        st.info(t("resumed", lang, clock=drill.scenario.clock_label(drill.session.now),
-                  minute=f"{drill.session.now:.0f}"))
+        notices.info(t("resumed", lang, clock=drill.scenario.clock_label(drill.session.now),
+                       minute=f"{drill.session.now:.0f}"))
         drill.resumed = False
     if drill is None:
         st.info(t("no_drill", lang))
@@ -56,10 +60,15 @@ def render() -> None:
         return
     message = state.flash()
     if message:
-        getattr(st, message[0])(message[1])
-    top_bar()
+        getattr(notices, message[0])(message[1])
+    figures, controls = st.columns([8, 3])
+    with figures:
+        top_bar()
+    with controls:
+        _controls(drill, lang)
     left, right = st.columns([5, 7], gap="medium")
     with left:
+        _queue_controls(drill, lang)
         queue()
     with right:
         thread_pane()
@@ -80,7 +89,7 @@ def top_bar() -> None:
     s = drill.scenario
     now = drill.session.now
     counts = drill.index.counters(now, s.sla_minutes)
-    clock_col, rep_col, sla_col, ctl_col = st.columns([2, 3, 3, 3])
+    clock_col, rep_col, sla_col = st.columns([2, 3, 3])
     clock_col.metric(t("clock", lang), s.clock_label(now))
     clock_col.caption(f"{now:.0f} / {s.duration_minutes:g} min · {drill.clock.speed:g}x"
                       + (" · ⏸" if drill.clock.paused else ""))
@@ -100,29 +109,39 @@ def top_bar() -> None:
         st.metric(t("waiting", lang), counts["waiting"])
         st.caption(f"⚠ {t('at_risk', lang)}: **{counts['at risk']}** · "
                    f"⛔ {t('breached', lang)}: **{counts['breached']}**")
-    with ctl_col:
-        speed = st.selectbox(t("speed", lang), SPEEDS, index=SPEEDS.index(int(drill.clock.speed))
-                             if int(drill.clock.speed) in SPEEDS else 0,
-                             format_func=lambda v: f"{v}x", key="speed")
-        if speed != drill.clock.speed:
-            drill.clock = drill.clock.with_speed(speed, time.monotonic())
-        a, b = st.columns(2)
-        label = t("resume", lang) if drill.clock.paused else t("pause", lang)
-        if a.button(label, key="pause", width="stretch",
-                    disabled=drill.session.finished):
-            now_wall = time.monotonic()
-            drill.clock = (drill.clock.resume(now_wall) if drill.clock.paused
-                           else drill.clock.pause(now_wall))
-            st.rerun(scope="fragment")
-        if b.button(t("end", lang), key="end", type="primary", width="stretch"):
-            try:
-                end_drill(drill)
-            except Exception:  # unsaved actions, or the database is away: keep playing
-                st.error(t("end_failed", lang))
-            else:
-                st.switch_page(page("scorecard"))
     if drill.session.scenario.status_updates_expected and drill.session.pinned_status:
         st.caption(f"📌 {t('pinned', lang)}: " + inert(drill.session.pinned_status))
+
+
+def _controls(drill: LiveDrill, lang: str) -> None:
+    """Speed, pause/resume and end: outside the refreshing fragment, acting in callbacks."""
+    st.selectbox(t("speed", lang), SPEEDS, key="speed",
+                 index=SPEEDS.index(int(drill.clock.speed))
+                 if int(drill.clock.speed) in SPEEDS else 0,
+                 format_func=lambda v: f"{v}x", on_change=_set_speed, args=(drill,))
+    a, b = st.columns(2)
+    label = t("resume", lang) if drill.clock.paused else t("pause", lang)
+    a.button(label, key="pause", width="stretch", disabled=drill.session.finished,
+             on_click=_toggle_pause, args=(drill,))
+    if b.button(t("end", lang), key="end", type="primary", width="stretch"):
+        try:
+            end_drill(drill)
+        except Exception:  # unsaved actions, or the database is away: keep playing
+            st.error(t("end_failed", lang))
+        else:
+            st.switch_page(page("scorecard"))
+
+
+def _set_speed(drill: LiveDrill) -> None:
+    drill.tick(time.monotonic())  # the minutes so far count at the old speed
+    drill.clock = drill.clock.with_speed(st.session_state["speed"], time.monotonic())
+
+
+def _toggle_pause(drill: LiveDrill) -> None:
+    now_wall = time.monotonic()
+    drill.tick(now_wall)
+    drill.clock = drill.clock.resume(now_wall) if drill.clock.paused else drill.clock.pause(
+        now_wall)
 
 
 def end_drill(drill: LiveDrill) -> None:
@@ -176,22 +195,14 @@ def queue() -> None:
         return
     lang = state.language()
     drill.tick(time.monotonic())
-    f_col, s_col, p_col = st.columns([4, 4, 2])
-    filter_name = f_col.selectbox(t("filter", lang), FILTERS, key="queue_filter",
-                                  on_change=_first_page)
-    sort = s_col.selectbox(t("sort", lang), SORTS, key="queue_sort", on_change=_first_page)
-    page_no = p_col.number_input(t("page", lang), min_value=1, value=1, step=1,
-                                 key="queue_page")
+    filter_name = st.session_state.get("queue_filter", FILTERS[0])
+    sort = st.session_state.get("queue_sort", SORTS[0])
+    page_no = int(st.session_state.get("queue_page", 1))
     rows, total = drill.index.select(filter_name, sort, agent=drill.initials or drill.trainee,
-                                     limit=QUEUE_WINDOW, offset=(int(page_no) - 1) * QUEUE_WINDOW)
+                                     limit=QUEUE_WINDOW, offset=(page_no - 1) * QUEUE_WINDOW)
     pages = max(1, -(-total // QUEUE_WINDOW))
     st.caption(t("queue_count", lang, shown=len(rows), total=total)
-               + (f" · {t('page', lang)} {int(page_no)}/{pages}" if pages > 1 else ""))
-    if st.button(t("next", lang), key="next_waiting", width="stretch"):
-        waiting, _ = drill.index.select("unanswered", "highest risk", limit=1)
-        if waiting:
-            open_thread(drill, waiting[0].thread_id)
-            st.rerun()
+               + (f" · {t('page', lang)} {page_no}/{pages}" if pages > 1 else ""))
     st.session_state["queue_ids"] = [r.thread_id for r in rows]
     key = f"queue-{st.session_state.get('queue_gen', 0)}"
     event = st.dataframe(
@@ -211,6 +222,23 @@ def queue() -> None:
             # whatever row moved into that position.
             st.session_state["queue_gen"] = st.session_state.get("queue_gen", 0) + 1
             st.rerun()
+
+
+def _queue_controls(drill: LiveDrill, lang: str) -> None:
+    """Filters, sort, page and "open next": outside the refreshing queue fragment."""
+    f_col, s_col, p_col = st.columns([4, 4, 2])
+    f_col.selectbox(t("filter", lang), FILTERS, key="queue_filter", on_change=_first_page)
+    s_col.selectbox(t("sort", lang), SORTS, key="queue_sort", on_change=_first_page)
+    p_col.number_input(t("page", lang), min_value=1, value=1, step=1, key="queue_page")
+    st.button(t("next", lang), key="next_waiting", width="stretch", on_click=_open_next,
+              args=(drill,))
+
+
+def _open_next(drill: LiveDrill) -> None:
+    drill.tick(time.monotonic())
+    waiting, _ = drill.index.select("unanswered", "highest risk", limit=1)
+    if waiting:
+        open_thread(drill, waiting[0].thread_id)
 
 
 def _first_page() -> None:
