@@ -178,6 +178,14 @@ class TrainingSession:
         except KeyError:
             raise ActionError(f"no thread {thread_id!r} in this drill") from None
 
+    def reply_context(self, thread_id: str, text: str, channel: str) -> ReplyContext:
+        """What a judge (the customer's, or the coach's) knows about a reply in a thread."""
+        thread = self.thread(thread_id)
+        return ReplyContext(
+            language=self.scenario.language, brand_voice=self.scenario.brand.voice,
+            persona=thread.persona, intent=thread.intent, mention_text=thread.last_customer_text,
+            channel=channel, reply_text=text, customer_name=thread.author.display_name)
+
     @property
     def reputation(self) -> float:
         """Reach-weighted, decaying sentiment of the public conversation, 0-100 (50 neutral)."""
@@ -415,11 +423,7 @@ class TrainingSession:
         reply = self._emit(ReplySent, reply_id=f"r{self._replies:05d}",
                            thread_id=thread_id, channel=channel, text=text, agent=agent,
                            moves_to_dm=moves_to_dm, in_reply_to=thread.last_mention_id)
-        quality = self.judge(ReplyContext(
-            language=self.scenario.language, brand_voice=self.scenario.brand.voice,
-            persona=thread.persona, intent=thread.intent, mention_text=thread.last_customer_text,
-            channel=channel, reply_text=text,
-            customer_name=thread.author.display_name))
+        quality = self.judge(self.reply_context(thread_id, text, channel))
         thread.generation += 1
         thread.replies += 1
         if thread.first_reply_minute is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from engine.records import PersonalData, ReplyContext
+from engine.records import PersonalData
 from ui.drill import Coaching, LiveDrill
 from ui.i18n import t
 from ui.markup import highlight, inert
@@ -16,10 +16,7 @@ def coaching_for(drill: LiveDrill, thread_id: str, text: str, channel: str) -> C
 
     session = drill.session
     thread = session.thread(thread_id)
-    context = ReplyContext(
-        language=drill.scenario.language, brand_voice=drill.scenario.brand.voice,
-        persona=thread.persona, intent=thread.intent, mention_text=thread.last_customer_text,
-        channel=channel, reply_text=text, customer_name=thread.author.display_name)
+    context = session.reply_context(thread_id, text, channel)
     known: list[PersonalData] = list(thread.exposed)
     assessment = assess_reply(context, brand=drill.scenario.brand, known_pii=known)
     better = better_reply(context, assessment, drill.scenario.brand, drill.initials)
