@@ -25,6 +25,13 @@ Priority = Literal["urgent", "high", "normal", "low"]
 PiiKind = Literal["email", "phone", "order_number", "address", "card_number", "booking_reference",
                   "account_number", "date_of_birth", "rrn", "password"]
 
+#: The public reply limit of the platform (X/Twitter): composer, engine and coach share it.
+PUBLIC_LIMIT = 280
+#: The direct-message limit (X/Twitter DMs take 10,000 characters).
+DM_LIMIT = 10_000
+#: Followers from which an account counts as high reach (priority, spread, triage, the queue).
+HIGH_REACH_FOLLOWERS = 20_000
+
 PERSONAS: tuple[str, ...] = Persona.__args__  # type: ignore[attr-defined]
 INTENTS: tuple[str, ...] = Intent.__args__  # type: ignore[attr-defined]
 PRIORITIES: tuple[str, ...] = Priority.__args__  # type: ignore[attr-defined]
