@@ -1,136 +1,35 @@
-"""UI strings in English and Korean; the desk follows the drill's language or the switch."""
+"""UI strings in English and Korean, kept as data: one YAML table per area in ``ui/strings/``.
+
+Each table maps a key to its ``en`` and ``ko`` text; the tables are merged at import and a key
+defined in two tables is an error (each area owns its keys). ``t(key, language)`` formats one.
+"""
 
 from __future__ import annotations
 
-STRINGS: dict[str, dict[str, str]] = {
-    "start_title": {"en": "Start a drill", "ko": "훈련 시작"},
-    "desk": {"en": "Desk", "ko": "상담 데스크"},
-    "scorecard": {"en": "Scorecard", "ko": "성적표"},
-    "trainee": {"en": "Your name", "ko": "이름"},
-    "initials": {"en": "Initials (for signed replies)", "ko": "이니셜 (서명용)"},
-    "speed": {"en": "Speed", "ko": "속도"},
-    "scenario": {"en": "Scenario", "ko": "시나리오"},
-    "briefing": {"en": "Briefing", "ko": "브리핑"},
-    "seed_number": {"en": "Seed", "ko": "시드"},
-    "need_name": {"en": "Enter your name so the scorecard is yours.",
-                  "ko": "성적표에 남을 이름을 입력하세요."},
-    "running_here": {"en": "A drill is running: {title}.", "ko": "진행 중인 훈련: {title}."},
-    "running_saved": {"en": "You have a drill running ({scenario}, minute {minute}): everything "
-                            "you sent is saved.",
-                      "ko": "진행 중인 훈련이 있습니다({scenario}, {minute}분). 보낸 내용은 모두 "
-                            "저장되어 있습니다."},
-    "resume_drill": {"en": "Resume drill", "ko": "훈련 이어서 하기"},
-    "feedback": {"en": "Feedback from your manager", "ko": "매니저 피드백"},
-    "seed_fixed": {"en": "Fixed seed (same flood for a cohort)", "ko": "고정 시드 (팀 전체 동일)"},
-    "mode": {"en": "Mode", "ko": "모드"},
-    "practice": {"en": "Practice: coaching after each reply",
-                 "ko": "연습: 답글마다 코칭"},
-    "assessment": {"en": "Assessment: no hints until the end",
-                   "ko": "평가: 끝날 때까지 힌트 없음"},
-    "start": {"en": "Start drill", "ko": "훈련 시작하기"},
-    "no_drill": {"en": "No drill running. Start one first.",
-                 "ko": "진행 중인 훈련이 없습니다. 먼저 시작하세요."},
-    "clock": {"en": "Clock", "ko": "시각"},
-    "reputation": {"en": "Reputation", "ko": "평판 지수"},
-    "waiting": {"en": "Waiting", "ko": "대기"},
-    "at_risk": {"en": "SLA at risk", "ko": "SLA 임박"},
-    "breached": {"en": "SLA breached", "ko": "SLA 초과"},
-    "pause": {"en": "Pause", "ko": "일시정지"},
-    "resume": {"en": "Resume", "ko": "재개"},
-    "end": {"en": "End drill", "ko": "훈련 종료"},
-    "filter": {"en": "Show", "ko": "보기"},
-    "sort": {"en": "Sort", "ko": "정렬"},
-    "queue_count": {"en": "{shown} of {total} threads", "ko": "전체 {total}개 중 {shown}개"},
-    "page": {"en": "Page", "ko": "페이지"},
-    "resumed": {"en": "Drill resumed at {clock} (minute {minute}) with everything you sent. "
-                      "Press Resume to continue.",
-                "ko": "{clock}(훈련 {minute}분)부터 이어서 진행합니다. 보낸 내용은 모두 "
-                      "저장되어 있습니다. 재개를 누르세요."},
-    "reloaded": {"en": "This drill was continued in another tab or window: showing the saved "
-                       "copy.",
-                 "ko": "이 훈련은 다른 탭에서 계속 진행되었습니다. 저장된 내용을 불러왔습니다."},
-    "unsaved": {"en": "{n} sent action(s) are not saved yet: retrying. Keep this tab open.",
-                "ko": "보낸 작업 {n}건이 아직 저장되지 않았습니다. 다시 시도 중이니 이 탭을 "
-                      "닫지 마세요."},
-    "end_failed": {"en": "The drill could not be saved, so it keeps running; try again in a "
-                         "moment.",
-                   "ko": "훈련을 저장하지 못해 계속 진행 중입니다. 잠시 후 다시 시도하세요."},
-    "next": {"en": "Open next waiting", "ko": "다음 대기 건 열기"},
-    "pick_thread": {"en": "Pick a thread in the queue.", "ko": "왼쪽 목록에서 대화를 고르세요."},
-    "channel": {"en": "Channel", "ko": "채널"},
-    "public": {"en": "Public reply", "ko": "공개 답글"},
-    "dm": {"en": "DM", "ko": "DM"},
-    "reply": {"en": "Reply", "ko": "답글"},
-    "send": {"en": "Send", "ko": "보내기"},
-    "move_dm": {"en": "Move to DM (insert link)", "ko": "DM으로 전환 (링크 삽입)"},
-    "macro": {"en": "Canned reply", "ko": "상용 문구"},
-    "insert": {"en": "Insert", "ko": "넣기"},
-    "signed": {"en": "Your initials {tag} are added when you send.",
-               "ko": "보낼 때 이니셜 {tag}이(가) 자동으로 붙습니다."},
-    "too_long": {"en": "Public replies are limited to 280 characters: this would be {n} "
-                       "(with your initials). Shorten it or move to DM.",
-                 "ko": "공개 답글은 280자까지입니다. 이대로면 {n}자(이니셜 포함)입니다. 줄이거나 "
-                       "DM으로 전환하세요."},
-    "too_long_dm": {"en": "DMs are limited to 10,000 characters: this would be {n}.",
-                    "ko": "DM은 10,000자까지입니다. 이대로면 {n}자입니다."},
-    "empty": {"en": "Write a reply first.", "ko": "먼저 답글을 쓰세요."},
-    "dm_locked": {"en": "DM opens once you move the conversation to DM.",
-                  "ko": "DM은 대화를 DM으로 전환한 뒤에 쓸 수 있습니다."},
-    "like": {"en": "Like", "ko": "좋아요"},
-    "hide": {"en": "Hide", "ko": "숨기기"},
-    "tag": {"en": "Tag", "ko": "태그"},
-    "assign": {"en": "Assign to", "ko": "담당자 지정"},
-    "assign_me": {"en": "Me", "ko": "나"},
-    "escalate": {"en": "Escalate to tier 2", "ko": "2차 상담 이관"},
-    "resolve": {"en": "Resolve", "ko": "해결 완료"},
-    "status": {"en": "Post a status update (pinned)", "ko": "공지 올리기 (고정)"},
-    "post": {"en": "Post status", "ko": "공지 게시"},
-    "pinned": {"en": "Pinned status", "ko": "고정 공지"},
-    "notes": {"en": "Shared notes on this author", "ko": "작성자 메모 (공유)"},
-    "add_note": {"en": "Add note", "ko": "메모 추가"},
-    "profile": {"en": "Author", "ko": "작성자"},
-    "followers": {"en": "followers", "ko": "팔로워"},
-    "earlier": {"en": "Earlier threads", "ko": "이전 대화"},
-    "coach": {"en": "Coach", "ko": "코치"},
-    "better": {"en": "A better reply would be", "ko": "더 나은 답글 예시"},
-    "no_findings": {"en": "Nothing to fix in that reply. Well done.",
-                    "ko": "고칠 점이 없습니다. 잘했어요."},
-    "ended": {"en": "The drill has ended.", "ko": "훈련이 끝났습니다."},
-    "see_scorecard": {"en": "See your scorecard", "ko": "성적표 보기"},
-    "language": {"en": "Language", "ko": "언어"},
-    "dashboard": {"en": "Team dashboard", "ko": "팀 대시보드"},
-    "admin": {"en": "Users and teams", "ko": "사용자와 팀"},
-    "log_out": {"en": "Log out", "ko": "로그아웃"},
-    "my_drills": {"en": "My drills", "ko": "내 훈련"},
-    "no_scorecards": {"en": "No finished drills yet: your scorecards appear here when a drill "
-                            "ends.",
-                      "ko": "아직 끝난 훈련이 없습니다. 훈련을 마치면 성적표가 여기에 나옵니다."},
-    "finish_first": {"en": "Finish (or end) your running drill before starting another one.",
-                     "ko": "진행 중인 훈련을 마치거나 종료한 뒤에 새 훈련을 시작하세요."},
-    "prepare_pdf": {"en": "Prepare the PDF", "ko": "PDF 만들기"},
-    "overall": {"en": "Overall", "ko": "종합"},
-    "weight": {"en": "weight", "ko": "가중치"},
-    "tab_findings": {"en": "Findings", "ko": "지적 사항"},
-    "tab_charts": {"en": "Charts", "ko": "차트"},
-    "tab_replay": {"en": "Replay", "ko": "다시 보기"},
-    "tab_downloads": {"en": "Downloads", "ko": "내려받기"},
-    "n_findings": {"en": "{name}: {n} findings", "ko": "{name}: 지적 {n}건"},
-    "chart_first": {"en": "First-response time per answered thread vs. its SLA",
-                    "ko": "답변한 대화별 첫 응답 시간과 SLA"},
-    "chart_backlog": {"en": "Backlog (waiting threads) and reputation over the drill",
-                      "ko": "훈련 중 대기 건수와 평판 지수"},
-    "chart_volume": {"en": "Reply quality as volume rose", "ko": "문의량 증가에 따른 답변 품질"},
-    "replay_upto": {"en": "Replay up to minute", "ko": "다시 볼 시점 (분)"},
-    "replay_mine": {"en": "Only threads I answered", "ko": "내가 답한 대화만"},
-    "dl_transcript": {"en": "Transcript (JSON lines)", "ko": "대화 기록 (JSON lines)"},
-    "dl_card": {"en": "Scorecard (JSON)", "ko": "성적표 (JSON)"},
-    "dl_csv": {"en": "Replies and findings (CSV)", "ko": "답글과 지적 사항 (CSV)"},
-    "dl_pdf": {"en": "Scorecard (PDF)", "ko": "성적표 (PDF)"},
-}
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+STRINGS_DIR = Path(__file__).resolve().parent / "strings"
+LANGUAGES = ("en", "ko")
+
+
+@cache
+def strings() -> dict[str, dict[str, str]]:
+    """Every table of ``ui/strings/*.yaml`` merged (a duplicate key raises ``ValueError``)."""
+    merged: dict[str, dict[str, str]] = {}
+    for path in sorted(STRINGS_DIR.glob("*.yaml")):
+        table = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for key, entry in table.items():
+            if key in merged:
+                raise ValueError(f"{path.name}: {key}: already defined in another table")
+            merged[str(key)] = {str(k): str(v) for k, v in entry.items()}
+    return merged
 
 
 def t(key: str, language: str = "en", **values: object) -> str:
     """The UI string ``key`` in ``language`` (English when missing)."""
-    entry = STRINGS[key]
+    entry = strings()[key]
     text = entry.get(language) or entry["en"]
     return text.format(**values) if values else text
