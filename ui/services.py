@@ -1,13 +1,19 @@
-"""Shared services for every browser session: the store, opened once per server process."""
+"""Shared services for every browser session: the application, opened once per server process."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from store.repository import Store
+from stormdesk.app import StormDesk
 
 
 @st.cache_resource(show_spinner=False)
+def app() -> StormDesk:
+    """The application (SQLite under data/ by default, ``STORMDESK_DATABASE_URL`` for teams)."""
+    return StormDesk.open()
+
+
 def store() -> Store:
-    """The store (SQLite under data/ by default, ``STORMDESK_DATABASE_URL`` for teams)."""
-    return Store.open()
+    """The app's store (going away: views move to the application layer's services)."""
+    return app().store
