@@ -3,18 +3,43 @@ talks to its services; tests, the headless player and benchmarks build their own
 
 from __future__ import annotations
 
+from functools import cache
+
 from store.repository import Store
 from stormdesk.accounts import Accounts
+from stormdesk.catalogue import Catalogue, load_catalogue
+from stormdesk.drills import Drills
+from stormdesk.grading import Grader, JudgeFactory, StoreGrader, env_judge
+from stormdesk.reviews import Reviews
+
+
+@cache
+def builtin_catalogue() -> Catalogue:
+    """The shipped scenarios, loaded once per process."""
+    return load_catalogue()
 
 
 class StormDesk:
-    """The services the UI renders: accounts (more join as the drill lifecycle moves here)."""
+    """The services the UI renders: accounts, drills and reviews over one store."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, catalogue: Catalogue | None = None,
+                 judge_factory: JudgeFactory = env_judge) -> None:
         self.store = store
+        self._catalogue = catalogue
+        self.grader = Grader(judge_factory)
         self.accounts = Accounts(store)
+        self.drills = Drills(store, self.catalogue, self.grader)
+        self.reviews = Reviews(store, self.catalogue, self.grader)
+
+    def catalogue(self) -> Catalogue:
+        return self._catalogue if self._catalogue is not None else builtin_catalogue()
+
+    def store_grader(self) -> StoreGrader:
+        """The grader the store calls to recompute what it is asked to keep."""
+        return StoreGrader(self.catalogue().get, self.grader)
 
     @classmethod
-    def open(cls, url: str | None = None) -> StormDesk:
+    def open(cls, url: str | None = None, catalogue: Catalogue | None = None,
+             judge_factory: JudgeFactory = env_judge) -> StormDesk:
         """The app on ``url`` (else ``$STORMDESK_DATABASE_URL``, else SQLite under data/)."""
-        return cls(Store.open(url))
+        return cls(Store.open(url), catalogue, judge_factory)

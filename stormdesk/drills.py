@@ -1,24 +1,283 @@
-"""Assemble drills: an engine session whose simulated customers react through the scorer.
+"""The drill lifecycle: start, clock ticks, actions, saving, recovery, ending, scoring, coaching.
 
-This is the one place that knows both the engine and the scorer (the engine never imports
-scoring): it plugs the scorer's cheap per-reply assessment into the session's reaction hook, so
-a customer asked for their order number in public reacts to exactly what the scorer sees.
+``Drills`` is the one service every driver of a solo drill goes through: the desk renders what
+it returns and forwards the trainee's clicks, the headless player feeds it scripted actions,
+tests and benchmarks call it directly. It never imports streamlit and never reads the wall
+clock itself: callers pass wall seconds (the desk) or simulated minutes (the headless player).
+
+Every action is written to the store as it happens (idempotent by sequence number, retried if a
+write fails), so a refresh or a server restart rebuilds the drill from scenario + seed + the
+stored actions: the engine is deterministic.
 """
 
 from __future__ import annotations
 
-from engine.records import ReplyContext, ReplyQuality
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+from engine.records import Action, Event, action_from_dict
 from engine.scenario import Scenario
-from engine.session import TrainingSession
+from scoring.records import Scorecard
+from store.errors import Conflict, DrillNotRunning, StoreError
+from store.records import Drill, Viewer
+from store.repository import Store
+from stormdesk.catalogue import Catalogue
+from stormdesk.clock import DrillClock
+from stormdesk.drill import (
+    Coaching,
+    EndNeedsConfirmation,
+    LiveDrill,
+    Mode,
+    UnsavedActions,
+)
+from stormdesk.grading import Grader, new_session
+from stormdesk.inbox import InboxIndex
+from stormdesk.world import world_of
+
+#: Record the drill's simulated minute in the store at most this often (simulated minutes).
+TOUCH_EVERY_MINUTES = 1.0
+#: The id of a drill that is not stored (headless runs, previews).
+LOCAL_DRILL = "local"
 
 
-def scorer_judge(context: ReplyContext) -> ReplyQuality:
-    """The scorer's per-reply assessment, as the simulated customer perceives it."""
-    from scoring.assess import engine_judge  # imported lazily: keeps app start-up light
+def _inbox_for(drill_session: Any) -> InboxIndex:
+    """An inbox over the session's own projection when it keeps one, else its own."""
+    projection = getattr(drill_session, "projection", None)
+    return InboxIndex(projection)
 
-    return engine_judge(context)
 
+class Drills:
+    """Solo drills for one app (``store`` None: nothing is persisted, e.g. headless runs)."""
 
-def new_session(scenario: Scenario, seed: int, agent: str = "trainee") -> TrainingSession:
-    """A drill session whose customers react through the scorer's assessment."""
-    return TrainingSession(scenario, seed=seed, judge=scorer_judge, agent=agent)
+    def __init__(self, store: Store | None, catalogue: Callable[[], Catalogue],
+                 grader: Grader | None = None) -> None:
+        self.store = store
+        self._catalogue = catalogue
+        self.grader = grader or Grader()
+
+    # ------------------------------------------------------------------ starting
+    def scenario(self, scenario_id: str) -> Scenario | None:
+        return self._catalogue().get(scenario_id)
+
+    def start(self, scenario: Scenario, seed: int, trainee: str, initials: str, mode: Mode,
+              speed: float = 10.0, wall_seconds: float = 0.0,
+              viewer: Viewer | None = None) -> LiveDrill:
+        """A new drill at minute 0, stored when this app has a store and a viewer."""
+        world = world_of(scenario)
+        drill_id = LOCAL_DRILL
+        if self.store is not None and viewer is not None:
+            drill_id = self._start_record(viewer, scenario, seed, speed, mode, trainee, initials,
+                                          world.version, world.components).id
+        session = new_session(scenario, seed, agent=initials or trainee)
+        drill = LiveDrill(scenario, seed, trainee, initials, mode, session,
+                          DrillClock(speed=speed, anchor_wall=wall_seconds), drill_id, world,
+                          viewer, inbox=_inbox_for(session))
+        drill.inbox.update(session.transcript)
+        return drill
+
+    def _start_record(self, viewer: Viewer, scenario: Scenario, seed: int, speed: float,
+                      mode: Mode, trainee: str, initials: str, world_version: str,
+                      world: dict[str, str]) -> Drill:
+        assert self.store is not None
+        extra: dict[str, Any] = {}
+        accepted = inspect.signature(self.store.start_drill).parameters
+        for name, value in (("world_version", world_version), ("world", world),
+                            ("drill_minutes", scenario.duration_minutes)):
+            if name in accepted:
+                extra[name] = value
+        return self.store.start_drill(viewer, scenario.id, scenario.content_hash, seed, speed,
+                                      mode, agent_name=trainee, initials=initials, **extra)
+
+    # ------------------------------------------------------------------ recovery
+    def running_record(self, viewer: Viewer) -> Drill | None:
+        """The viewer's running drill in the store (None without a store)."""
+        if self.store is None:
+            return None
+        return self.store.running_drill_for(viewer)
+
+    def resume(self, viewer: Viewer, record: Drill, wall_seconds: float,
+               trainee: str = "") -> LiveDrill:
+        """Rebuild a running drill: replay its stored actions, then continue (paused) at the
+        simulated minute it had reached. Raises LookupError when its scenario is gone."""
+        assert self.store is not None
+        scenario = self.scenario(record.scenario_id)
+        if scenario is None:
+            raise LookupError(f"scenario {record.scenario_id!r} is no longer installed")
+        stored = self.store.actions(viewer, record.id)
+        initials = record.initials
+        trainee = record.agent_name or trainee
+        session = new_session(scenario, record.seed, agent=initials or trainee)
+        session.replay((minute, action_from_dict(a)) for minute, a in stored)
+        session.advance_to(record.last_minute)
+        clock = DrillClock(speed=record.speed, anchor_wall=wall_seconds,
+                           anchor_minute=session.now, paused=True)
+        world = world_of(scenario)
+        stored_world = getattr(record, "world", None) or {}
+        changed = world.differs_from(stored_world)
+        if not stored_world and scenario.content_hash != record.scenario_hash:
+            changed = ["scenario"]
+        drill = LiveDrill(scenario, record.seed, trainee, initials, record.mode, session, clock,
+                          record.id, world, viewer, inbox=_inbox_for(session),
+                          actions=list(stored), resumed=True, touched_minute=session.now,
+                          world_changed=changed)
+        drill.inbox.update(session.transcript)
+        drill.facts_seen = len(drill.inbox.projection.incident_updates)
+        return drill
+
+    # ------------------------------------------------------------------ the clock
+    def tick(self, drill: LiveDrill, wall_seconds: float) -> list[Event]:
+        """Advance the world to the clock's minute, index what happened, save and touch."""
+        if drill.ended:
+            return []
+        return self.advance_to(drill, drill.clock.minute_at(wall_seconds), wall_seconds)
+
+    def advance_to(self, drill: LiveDrill, minute: float,
+                   wall_seconds: float | None = None) -> list[Event]:
+        """Advance to a simulated minute (the headless player's clock)."""
+        if drill.ended:
+            return []
+        new = drill.session.advance_to(minute)
+        drill.inbox.update(drill.session.transcript)
+        if drill.session.finished and not drill.clock.paused and wall_seconds is not None:
+            drill.clock = drill.clock.at_minute(drill.session.now, wall_seconds).pause(
+                wall_seconds)
+        self.save(drill)
+        self._touch(drill)
+        return list(new)
+
+    def _touch(self, drill: LiveDrill) -> None:
+        if self.store is None or drill.viewer is None or drill.stale or \
+                drill.session.now - drill.touched_minute < TOUCH_EVERY_MINUTES:
+            return
+        try:
+            self.store.touch(drill.viewer, drill.drill_id, drill.session.now)
+        except DrillNotRunning:
+            drill.stale = True  # ended elsewhere (another tab)
+            return
+        except StoreError:
+            raise
+        except Exception:  # the database is away: the minute is only a resume hint
+            return
+        drill.touched_minute = drill.session.now
+
+    def set_speed(self, drill: LiveDrill, speed: float, wall_seconds: float) -> None:
+        self.tick(drill, wall_seconds)  # the minutes so far count at the old speed
+        drill.clock = drill.clock.with_speed(speed, wall_seconds)
+
+    def toggle_pause(self, drill: LiveDrill, wall_seconds: float) -> None:
+        self.tick(drill, wall_seconds)
+        drill.clock = (drill.clock.resume(wall_seconds) if drill.clock.paused
+                       else drill.clock.pause(wall_seconds))
+
+    # ------------------------------------------------------------------ actions
+    def act(self, drill: LiveDrill, action: Action) -> list[Event]:
+        """Apply a trainee action now (``ActionError`` propagates), then record and save it."""
+        if drill.ended:
+            raise DrillNotRunning("this drill has ended")
+        events = drill.session.act(action)
+        payload = action.to_dict()
+        drill.unsaved.append((len(drill.actions), drill.session.now, payload))
+        drill.actions.append((drill.session.now, payload))
+        drill.inbox.update(drill.session.transcript)
+        self.save(drill)
+        return events
+
+    def save(self, drill: LiveDrill) -> None:
+        """Write recorded actions not yet in the store; on failure they wait for the next try
+        (appends are idempotent by sequence number, so a retry never duplicates)."""
+        if self.store is None or drill.viewer is None:
+            drill.unsaved.clear()
+            return
+        while drill.unsaved and not drill.stale:
+            seq, minute, payload = drill.unsaved[0]
+            try:
+                self.store.append_action(drill.viewer, drill.drill_id, seq, minute, payload)
+            except (Conflict, DrillNotRunning):
+                # Another tab moved this drill on (or ended it): this copy is out of date.
+                drill.stale = True
+                return
+            except StoreError:
+                raise  # a refusal is a bug to surface, not to retry
+            except Exception:  # the database is away: keep the action, retry next refresh
+                return
+            drill.unsaved.pop(0)
+
+    def resend(self, drill: LiveDrill, payloads: list[dict[str, Any]]) -> int:
+        """Apply again actions a stale copy could not store; returns how many still applied."""
+        from engine.session import ActionError
+
+        applied = 0
+        for payload in payloads:
+            try:
+                self.act(drill, action_from_dict(payload))
+            except (ActionError, ValueError, TypeError):  # no longer applies
+                continue
+            applied += 1
+        return applied
+
+    # ------------------------------------------------------------------ ending
+    def end(self, drill: LiveDrill, wall_seconds: float | None = None, *,
+            play_out: bool = False) -> Scorecard:
+        """End the drill and score it.
+
+        Practice drills end at the current minute (a partial drill). An assessment ended
+        before the scenario's end needs ``play_out=True`` (else ``EndNeedsConfirmation``): the
+        remaining minutes are played with nobody answering (follow-ups, spread and SLA breaches
+        all happen) and the whole drill is scored, so leaving early can never raise a score.
+        Nothing is marked ended unless the store has it: a failure raises and the drill keeps
+        running.
+        """
+        if drill.ended:
+            return drill.scorecard
+        if wall_seconds is not None:
+            self.tick(drill, wall_seconds)
+            drill.clock = drill.clock.pause(wall_seconds)
+        end_minute = drill.session.now
+        if drill.mode == "assessment" and not drill.session.finished:
+            if not play_out:
+                raise EndNeedsConfirmation(drill.remaining_minutes)
+            end_minute = drill.scenario.duration_minutes
+        self.save(drill)
+        if drill.unsaved:
+            raise UnsavedActions(len(drill.unsaved))
+        card = self._final_scorecard(drill, end_minute)
+        # The live copy follows: the desk and the scorecard page show the same transcript.
+        drill.played_out = end_minute > drill.session.now
+        drill.session.advance_to(end_minute)
+        drill.inbox.update(drill.session.transcript)
+        drill.ended = True
+        drill.scorecard = card
+        return card
+
+    def _final_scorecard(self, drill: LiveDrill, end_minute: float) -> Scorecard:
+        store, viewer = self.store, drill.viewer
+        if store is None or viewer is None:
+            pairs = [(m, action_from_dict(a)) for m, a in drill.actions]
+            return self.grader.grade(drill.scenario, drill.seed, pairs, end_minute, drill.mode,
+                                     agent=drill.agent).scorecard
+        end_drill: Any = store.end_drill  # the signature changes with the store's grader
+        if "end_minute" in inspect.signature(end_drill).parameters:
+            record = end_drill(viewer, drill.drill_id, end_minute=end_minute)
+            return Scorecard.from_dict(record.card)
+        # The store of this checkout still takes the transcript and scorecard from its caller.
+        pairs = [(m, action_from_dict(a)) for m, a in drill.actions]
+        graded = self.grader.grade(drill.scenario, drill.seed, pairs, end_minute, drill.mode,
+                                   agent=drill.agent)
+        end_drill(viewer, drill.drill_id, graded.transcript, graded.scorecard)
+        return graded.scorecard
+
+    # ------------------------------------------------------------------ coaching
+    def coach(self, drill: LiveDrill, thread_id: str, text: str, channel: str) -> Coaching:
+        """The scorer's findings on a reply just sent, and a better version of it."""
+        from scoring.assess import assess_reply
+        from scoring.rewrite import better_reply
+
+        session = drill.session
+        thread = drill.inbox.threads.get(thread_id)
+        context = session.reply_context(thread_id, text, channel)
+        known = list(thread.exposed) if thread is not None else []
+        assessment = assess_reply(context, brand=drill.scenario.brand, known_pii=known)
+        better = better_reply(context, assessment, drill.scenario.brand, drill.initials)
+        drill.coaching = Coaching(thread_id, text, assessment, better)
+        return drill.coaching
