@@ -14,6 +14,7 @@ from store.errors import (
     LoginThrottled,
     StoreError,
 )
+from store.grading import DrillGrader
 from store.records import (
     Agreement,
     CohortRow,
@@ -22,6 +23,7 @@ from store.records import (
     DrillScores,
     DrillSummary,
     Override,
+    Played,
     RecurringFinding,
     ScorecardRecord,
     StoredAction,
@@ -35,7 +37,8 @@ from store.repository import Store
 
 __all__ = [
     "AccessDenied", "ActionConflict", "Agreement", "CohortRow", "Comment", "Conflict", "Drill",
-    "DrillNotRunning", "DrillScores", "DrillSummary", "InvalidInput", "InvalidLogin",
-    "LoginThrottled", "Override", "RecurringFinding", "ScorecardRecord", "Store", "StoreError",
-    "StoredAction", "Team", "Threshold", "Transcript", "User", "Viewer",
+    "DrillGrader", "DrillNotRunning", "DrillScores", "DrillSummary", "InvalidInput",
+    "InvalidLogin", "LoginThrottled", "Override", "Played", "RecurringFinding",
+    "ScorecardRecord", "Store", "StoreError", "StoredAction", "Team", "Threshold", "Transcript",
+    "User", "Viewer",
 ]

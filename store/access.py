@@ -79,9 +79,11 @@ def readable_drill(session: Session, viewer: Viewer, drill_id: str,
     return row[0], row[1]
 
 
-def own_drill(session: Session, viewer: Viewer, drill_id: str) -> tuple[DrillRow, UserRow]:
-    """A drill only its trainee may write to (row-locked on PostgreSQL until commit)."""
-    drill, trainee = readable_drill(session, viewer, drill_id, for_update=True)
+def own_drill(session: Session, viewer: Viewer, drill_id: str,
+              lock: bool = True) -> tuple[DrillRow, UserRow]:
+    """A drill only its trainee may write to (row-locked on PostgreSQL until commit, unless
+    ``lock`` is False: the read step of ending a drill)."""
+    drill, trainee = readable_drill(session, viewer, drill_id, for_update=lock)
     if trainee.id != viewer.user_id:
         raise no_drill(drill_id)
     return drill, trainee

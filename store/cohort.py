@@ -1,8 +1,10 @@
 """What a manager reads across drills: summaries, score history, the cohort table with pass/fail,
 recurring findings, override agreement and drills to compare (same scenario and seed).
 
-Scores here are *effective*: a drill's current (newest) scorecard, with the newest manual
-override of a dimension replacing its auto-score.
+Scores here are *effective* (``store.effective``): a drill's current (newest) scorecard, the
+newest override of a dimension replacing its auto-score and the overall recomputed from them.
+Pass/fail and best scores count complete assessment drills only; practice and incomplete drills
+are listed, labelled by their mode and ``Played``.
 """
 
 from __future__ import annotations
@@ -11,12 +13,15 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import fmean
+from typing import Any
 
 from sqlalchemy import Select, distinct, func, select
 from sqlalchemy.orm import Session
 
 from store.access import checked_viewer, drill_scope, readable_drill
 from store.drills import DrillFilter, drill_rows, last_action_minutes, to_drill
+from store.effective import Effective, effective_scores
+from store.errors import AccessDenied
 from store.models import (
     OVERALL,
     DrillRow,
@@ -31,6 +36,7 @@ from store.records import (
     DrillScores,
     DrillSummary,
     Mode,
+    Played,
     RecurringFinding,
     Viewer,
 )
@@ -55,27 +61,35 @@ def summaries(session: Session, viewer: Viewer, where: DrillFilter) -> list[Dril
     return summarize(session, drill_rows(session, viewer, where))
 
 
+def facts(session: Session, scorecard_ids: Sequence[int] | Select[Any]
+          ) -> dict[int, tuple[str, Played]]:
+    """scorecard id -> (scorer version, completeness and coverage), without loading cards."""
+    query = select(ScorecardRow.id, ScorecardRow.scorer_version, ScorecardRow.minutes_played,
+                   ScorecardRow.drill_minutes, ScorecardRow.complete, ScorecardRow.customers,
+                   ScorecardRow.answered).where(ScorecardRow.id.in_(scorecard_ids))
+    return {sc_id: (version, Played(minutes, length, complete, customers, answered))
+            for sc_id, version, minutes, length, complete, customers, answered
+            in session.execute(query)}
+
+
 def summarize(session: Session, rows: Sequence[tuple[DrillRow, UserRow]]) -> list[DrillSummary]:
     current = dict(session.execute(
         current_ids().where(ScorecardRow.drill_id.in_([d.id for d, _ in rows]))).all())
-    scores = effective_scores(session, list(current.values()))
+    ids = list(current.values())
+    scores = effective_scores(session, ids)
+    played = facts(session, ids)
     running = last_action_minutes(session, [d.id for d, _ in rows if d.status == "running"])
     result = []
     for drill, trainee in rows:
         sc_id = current.get(drill.id)
-        overall = None if sc_id is None else scores.get(sc_id, {}).get(OVERALL)
-        result.append(DrillSummary(drill=to_drill(drill, trainee, running.get(drill.id)),
-                                   scorecard_id=sc_id, overall=overall))
+        eff = None if sc_id is None else scores.get(sc_id)
+        result.append(DrillSummary(
+            drill=to_drill(drill, trainee, running.get(drill.id)), scorecard_id=sc_id,
+            overall=None if eff is None else eff.scores.get(OVERALL),
+            auto_overall=None if eff is None else eff.auto.get(OVERALL),
+            overridden=frozenset() if eff is None else eff.overridden,
+            played=played[sc_id][1] if sc_id in played else Played()))
     return result
-
-
-def effective_scores(session: Session, scorecard_ids: Sequence[int]
-                     ) -> dict[int, dict[str, float | None]]:
-    """scorecard id -> {dimension or "overall": auto-score, or its newest override}."""
-    scores = auto_scores(session, scorecard_ids)
-    for (sc_id, dim), value in latest_overrides(session, scorecard_ids).items():
-        scores.setdefault(sc_id, {})[dim] = value
-    return scores
 
 
 def _scored_drills(viewer: Viewer, where: CohortFilter) -> Select[DrillRow, UserRow, int]:
@@ -96,31 +110,52 @@ def _scored_drills(viewer: Viewer, where: CohortFilter) -> Select[DrillRow, User
     return query.order_by(DrillRow.started_at, DrillRow.id)
 
 
+def _drill_scores(drill: Any, sc_id: int, eff: Effective | None,
+                  fact: tuple[str, Played]) -> DrillScores:
+    return DrillScores(drill=drill, scorecard_id=sc_id, scorer_version=fact[0],
+                       scores=dict(eff.scores) if eff else {},
+                       overridden=eff.overridden if eff else frozenset(),
+                       auto_scores=dict(eff.auto) if eff else {}, played=fact[1])
+
+
 def history(session: Session, viewer: Viewer, where: CohortFilter) -> list[DrillScores]:
-    """Effective scores of every visible ended drill, oldest first (trend charts)."""
+    """Effective scores of every visible ended drill, oldest first (trend charts); practice and
+    incomplete drills included, labelled (``drill.mode``, ``played``)."""
     checked_viewer(session, viewer)
     query = _scored_drills(viewer, where)
     rows = session.execute(query).all()
     # a subquery, not a list: a team's history can pass PostgreSQL's 65,535 bind parameters
     ids = select(query.order_by(None).subquery().c.scorecard_id)
-    autos = auto_scores(session, ids)
-    manual: dict[int, dict[str, float]] = defaultdict(dict)
-    for (sc_id, dim), score in latest_overrides(session, ids).items():
-        manual[sc_id][dim] = score
-    versions = dict(session.execute(select(ScorecardRow.id, ScorecardRow.scorer_version)
-                                    .where(ScorecardRow.id.in_(ids))).all())
-    result = []
-    for drill, trainee, sc_id in rows:
-        changed = manual.get(sc_id, {})
-        result.append(DrillScores(drill=to_drill(drill, trainee), scorecard_id=sc_id,
-                                  scorer_version=versions[sc_id],
-                                  scores={**autos.get(sc_id, {}), **changed},
-                                  overridden=frozenset(changed)))
-    return result
+    scores = effective_scores(session, ids)
+    found = facts(session, ids)
+    return [_drill_scores(to_drill(drill, trainee), sc_id, scores.get(sc_id), found[sc_id])
+            for drill, trainee, sc_id in rows]
+
+
+def drill_scores(session: Session, viewer: Viewer, drill_id: str,
+                 scorecard_id: int | None = None) -> DrillScores | None:
+    """Effective scores of one drill's current scorecard (or of ``scorecard_id``, one of its
+    scorecards); None while it has none."""
+    drill, trainee = readable_drill(session, viewer, drill_id)
+    if scorecard_id is None:
+        sc_id = session.scalar(select(func.max(ScorecardRow.id))
+                               .where(ScorecardRow.drill_id == drill.id))
+        if sc_id is None:
+            return None
+    else:
+        owner = session.scalar(select(ScorecardRow.drill_id)
+                               .where(ScorecardRow.id == scorecard_id))
+        if owner != drill.id:
+            raise AccessDenied(f"no scorecard {scorecard_id} you can open")
+        sc_id = scorecard_id
+    scores = effective_scores(session, [sc_id])
+    return _drill_scores(to_drill(drill, trainee), sc_id, scores.get(sc_id),
+                         facts(session, [sc_id])[sc_id])
 
 
 def cohort(session: Session, viewer: Viewer, where: CohortFilter) -> list[CohortRow]:
-    """Trainee x scenario: latest and best effective scores, pass/fail on the latest drill."""
+    """Trainee x scenario: latest and best effective scores, pass/fail on the newest complete
+    assessment drill."""
     points = history(session, viewer, where)
     groups: dict[tuple[int, str], list[DrillScores]] = defaultdict(list)
     for point in points:
@@ -132,23 +167,38 @@ def cohort(session: Session, viewer: Viewer, where: CohortFilter) -> list[Cohort
     return sorted(rows, key=lambda r: (r.username, r.scenario_id))
 
 
-def _cohort_row(group: list[DrillScores], names: dict[int, str],
-                marks: dict[tuple[int, str], dict[str, float]]) -> CohortRow:
-    latest = group[-1]  # history is oldest first
+def best_scores(points: Sequence[DrillScores]) -> dict[str, float | None]:
+    """Per dimension (and overall), the highest effective score among ``points``."""
     best: dict[str, float | None] = {}
-    for point in group:
+    for point in points:
         for dim, score in point.scores.items():
             old = best.get(dim)
             best[dim] = score if old is None else old if score is None else max(old, score)
+    return best
+
+
+def _cohort_row(group: list[DrillScores], names: dict[int, str],
+                marks: dict[tuple[int, str], dict[str, float]]) -> CohortRow:
+    latest = group[-1]  # history is oldest first
+    certified = [p for p in group if p.certifying]
+    assessed = certified[-1] if certified else None
     team_marks = marks.get((latest.drill.team_id or 0, latest.drill.scenario_id), {})
-    failed = tuple(sorted(dim for dim, minimum in team_marks.items()
-                          if _below(latest.scores.get(dim), minimum)))
+    failed: tuple[str, ...] = ()
+    if assessed is not None:
+        failed = tuple(sorted(dim for dim, minimum in team_marks.items()
+                              if _below(assessed.scores.get(dim), minimum)))
+    passed = None if not team_marks else (assessed is not None and not failed)
     return CohortRow(trainee_id=latest.drill.trainee_id, username=latest.drill.trainee_username,
                      display_name=names.get(latest.drill.trainee_id, ""),
                      scenario_id=latest.drill.scenario_id, drills=len(group),
                      latest_drill_id=latest.drill.id, latest_at=latest.drill.started_at,
-                     latest=dict(latest.scores), best=best,
-                     passed=None if not team_marks else not failed, failed_dimensions=failed)
+                     latest=dict(latest.scores), best=best_scores(certified),
+                     passed=passed, failed_dimensions=failed,
+                     latest_auto=dict(latest.auto_scores),
+                     latest_overridden=latest.overridden, latest_mode=latest.drill.mode,
+                     latest_played=latest.played, assessments=len(certified),
+                     assessed_drill_id=None if assessed is None else assessed.drill.id,
+                     assessed={} if assessed is None else dict(assessed.scores))
 
 
 def _below(score: float | None, minimum: float) -> bool:
@@ -207,11 +257,12 @@ def agreement(session: Session, viewer: Viewer, where: CohortFilter) -> list[Agr
 
 
 def peers(session: Session, viewer: Viewer, drill_id: str) -> list[DrillSummary]:
-    """Visible ended drills of the same scenario (same content hash) and seed, oldest first."""
+    """Visible ended drills of the same scenario id and seed, oldest first, whatever world they
+    were played on: each summary carries ``world_version`` and ``scenario_hash`` so a pair
+    played on different worlds can be marked."""
     drill, _ = readable_drill(session, viewer, drill_id)
     query = (select(DrillRow, UserRow).join(UserRow, DrillRow.trainee_id == UserRow.id)
              .where(drill_scope(viewer), DrillRow.status == "ended",
-                    DrillRow.scenario_id == drill.scenario_id,
-                    DrillRow.scenario_hash == drill.scenario_hash, DrillRow.seed == drill.seed)
+                    DrillRow.scenario_id == drill.scenario_id, DrillRow.seed == drill.seed)
              .order_by(DrillRow.started_at, DrillRow.id))
     return summarize(session, session.execute(query).all())

@@ -1,20 +1,18 @@
-"""Drills as they are played: start, clock, end with transcript and scorecard, and the reads a
-trainee's desk needs to resume after a refresh or a restart (the actions: ``action_log``)."""
+"""Drills as they are played: start (with the world they are played on), clock, and the reads a
+trainee's desk needs to resume after a refresh or a restart (the actions: ``action_log``;
+ending and re-scoring through the grader: ``grading``)."""
 
 from __future__ import annotations
 
-import json
 import math
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.records import Event
 from store.access import (
     checked_viewer,
     own_drill,
@@ -26,21 +24,17 @@ from store.models import (
     MODES,
     DrillActionRow,
     DrillRow,
-    ScorecardRow,
     TranscriptRow,
     UserRow,
 )
-from store.records import Drill, Mode, ScorecardRecord, Status, Transcript, Viewer
-from store.scorecards import (
-    ScorecardInput,
-    card_dict,
-    check_card_matches,
-    insert_scorecard,
-    to_record,
-)
+from store.records import Drill, Mode, Status, Transcript, Viewer
 
 #: numpy's SeedSequence wants a non-negative seed; the column is a signed 64-bit integer.
 MAX_SEED = 2**63 - 1
+#: The longest drill the store records: 7 days of simulated minutes (the scenario ceiling).
+MAX_DRILL_MINUTES = 7 * 24 * 60.0
+#: A world is a handful of components (scenario, banks, lexicons, engine, scorer...).
+MAX_WORLD_COMPONENTS = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +48,9 @@ class NewDrill:
     mode: Mode = "practice"
     agent_name: str = ""
     initials: str = ""
+    world_version: str = ""
+    world: dict[str, str] | None = None
+    drill_minutes: float | None = None
 
     def check(self) -> None:
         if not self.scenario_id or len(self.scenario_id) > 200:
@@ -69,6 +66,30 @@ class NewDrill:
             raise InvalidInput(f"mode is one of {', '.join(MODES)}")
         if len(self.agent_name) > 120 or len(self.initials) > 8:
             raise InvalidInput("a name is at most 120 characters and initials at most 8")
+        if not isinstance(self.world_version, str) or len(self.world_version) > 64:
+            raise InvalidInput("a world version is a string of at most 64 characters")
+        check_world(self.world)
+        if self.drill_minutes is not None and (
+                isinstance(self.drill_minutes, bool)
+                or not isinstance(self.drill_minutes, int | float)
+                or not math.isfinite(self.drill_minutes)
+                or not 0 < self.drill_minutes <= MAX_DRILL_MINUTES):
+            raise InvalidInput(f"drill_minutes is a number in (0, {MAX_DRILL_MINUTES:g}]")
+
+    def stored_world(self) -> dict[str, str]:
+        """The world as recorded: what was given, else what is known (the scenario's hash)."""
+        return dict(self.world) if self.world else {"scenario": self.scenario_hash}
+
+
+def check_world(world: object) -> None:
+    """A world is None or {component: hash}, both short strings."""
+    if world is None:
+        return
+    if not isinstance(world, dict) or len(world) > MAX_WORLD_COMPONENTS or not all(
+            isinstance(k, str) and isinstance(v, str) and 0 < len(k) <= 64 and len(v) <= 128
+            for k, v in world.items()):
+        raise InvalidInput(f"a world is at most {MAX_WORLD_COMPONENTS} components, each "
+                           "{name: hash} of strings (names 1-64, hashes up to 128 characters)")
 
 
 def to_drill(row: DrillRow, trainee: UserRow, last_action_minute: float | None = None) -> Drill:
@@ -81,7 +102,9 @@ def to_drill(row: DrillRow, trainee: UserRow, last_action_minute: float | None =
                  scenario_hash=row.scenario_hash, seed=row.seed, speed=row.speed, mode=mode,
                  status=status, started_at=row.started_at, ended_at=row.ended_at,
                  last_minute=max(row.last_minute, last_action_minute or 0.0),
-                 agent_name=row.agent_name, initials=row.initials)
+                 agent_name=row.agent_name, initials=row.initials,
+                 world_version=row.world_version, world=dict(row.world or {}),
+                 drill_minutes=row.drill_minutes, end_minute=row.end_minute)
 
 
 def last_action_minutes(session: Session, drill_ids: Sequence[int]) -> dict[int, float]:
@@ -106,7 +129,10 @@ def start_drill(session: Session, viewer: Viewer, spec: NewDrill, now: datetime)
                    scenario_id=spec.scenario_id, scenario_hash=spec.scenario_hash,
                    seed=spec.seed, speed=float(spec.speed), mode=spec.mode, status="running",
                    started_at=now, ended_at=None, last_minute=0.0,
-                   agent_name=spec.agent_name, initials=spec.initials)
+                   agent_name=spec.agent_name, initials=spec.initials,
+                   world_version=spec.world_version, world=spec.stored_world(),
+                   drill_minutes=None if spec.drill_minutes is None else float(
+                       spec.drill_minutes), end_minute=None)
     session.add(row)
     session.flush()
     return to_drill(row, trainee)
@@ -122,64 +148,6 @@ def touch(session: Session, viewer: Viewer, drill_id: str, last_minute: float) -
     if last_minute > drill.last_minute:
         drill.last_minute = float(last_minute)
     return with_resume_minute(session, drill, trainee)
-
-
-def transcript_text(transcript: str | Sequence[Event]) -> tuple[str, list[dict[str, Any]]]:
-    """JSON-lines text (one event per line) and the parsed events, checked."""
-    text = transcript if isinstance(transcript, str) else "\n".join(
-        e.to_json() for e in transcript)
-    events: list[dict[str, Any]] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            event = json.loads(line)
-        except ValueError as exc:
-            raise InvalidInput(f"transcript line {number} is not JSON: {exc}") from exc
-        if not isinstance(event, dict) or "type" not in event:
-            raise InvalidInput(f"transcript line {number} is not an event (no 'type')")
-        events.append(event)
-    return text, events
-
-
-def _check_transcript_matches(events: list[dict[str, Any]], drill: DrillRow) -> None:
-    started = events[0] if events and events[0].get("type") == "SessionStarted" else None
-    if started is None:
-        return
-    for key, expected in (("scenario_id", drill.scenario_id), ("seed", drill.seed),
-                          ("scenario_hash", drill.scenario_hash)):
-        if key in started and started[key] != expected:
-            raise InvalidInput(f"the transcript's {key} {started[key]!r} is not the drill's "
-                               f"{expected!r}")
-
-
-def end_drill(session: Session, viewer: Viewer, drill_id: str,
-              result: tuple[str | Sequence[Event], ScorecardInput], now: datetime
-              ) -> ScorecardRecord:
-    """End a running drill with its transcript and first scorecard (idempotent on retry)."""
-    drill, _ = own_drill(session, viewer, drill_id)
-    text, events = transcript_text(result[0])
-    card = card_dict(result[1])
-    if drill.status == "ended":
-        return _repeated_end(session, drill, text)
-    _check_transcript_matches(events, drill)
-    check_card_matches(card, drill)
-    session.add(TranscriptRow(drill_id=drill.id, events_jsonl=text, event_count=len(events),
-                              created_at=now))
-    row = insert_scorecard(session, drill, card, now, created_by=viewer.user_id)
-    drill.status, drill.ended_at = "ended", now
-    session.flush()
-    return to_record(row, drill.public_id)
-
-
-def _repeated_end(session: Session, drill: DrillRow, text: str) -> ScorecardRecord:
-    stored = session.scalar(select(TranscriptRow.events_jsonl)
-                            .where(TranscriptRow.drill_id == drill.id))
-    if stored != text:
-        raise DrillNotRunning(f"drill {drill.public_id!r} already ended with another transcript")
-    first = session.scalars(select(ScorecardRow).where(ScorecardRow.drill_id == drill.id)
-                            .order_by(ScorecardRow.id).limit(1)).one()
-    return to_record(first, drill.public_id)
 
 
 def drill(session: Session, viewer: Viewer, drill_id: str) -> Drill:

@@ -126,16 +126,24 @@ class DrillRow(Base):
     #: how the trainee signs replies in this drill (restored on resume)
     agent_name: Mapped[str] = mapped_column(String(120), default="")
     initials: Mapped[str] = mapped_column(String(8), default="")
+    #: the world it was played on: a short hash over ``world`` ("" before revision 0002)
+    world_version: Mapped[str] = mapped_column(String(64), default="")
+    #: component -> content hash (scenario, banks, lexicons, engine, scorer...)
+    world: Mapped[dict[str, Any]] = mapped_column(JsonDoc, default=dict)
+    #: the scenario's length in simulated minutes (None: not recorded)
+    drill_minutes: Mapped[float | None] = mapped_column(Double)
+    #: the simulated minute the drill was ended at (set by ``end_drill``)
+    end_minute: Mapped[float | None] = mapped_column(Double)
 
 
 class LoginSessionRow(Base):
-    """A signed-in browser: the random token in its URL, revoked at logout or when the user
-    changes; expires at ``expires_at`` whatever happens."""
+    """A signed-in browser, known by the SHA-256 of its random token (the token itself is never
+    stored); revoked at logout or when the user changes; expires at ``expires_at``."""
 
     __tablename__ = "login_sessions"
     __table_args__ = (Index("ix_login_sessions_user", "user_id"),)
 
-    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -179,6 +187,13 @@ class ScorecardRow(Base):
     card: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Derived from ``card`` (None where the scorer did not say): how much of the drill was
+    # played and how many customers were answered, for the cohort queries.
+    minutes_played: Mapped[float | None] = mapped_column(Double)
+    drill_minutes: Mapped[float | None] = mapped_column(Double)
+    complete: Mapped[bool | None] = mapped_column(Boolean)
+    customers: Mapped[int | None] = mapped_column(Integer)
+    answered: Mapped[int | None] = mapped_column(Integer)
 
 
 class ScorecardScoreRow(Base):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
@@ -69,15 +69,78 @@ class Drill:
     #: how the trainee signs replies in this drill
     agent_name: str = ""
     initials: str = ""
+    #: a short hash over ``world`` ("" for drills recorded before world versions)
+    world_version: str = ""
+    #: component -> content hash (scenario, banks, lexicons, engine, scorer...)
+    world: dict[str, str] = field(default_factory=dict)
+    #: the scenario's length in simulated minutes (None: not recorded)
+    drill_minutes: float | None = None
+    #: the simulated minute ``end_drill`` ended it at (None while running, or ended before 0002)
+    end_minute: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Played:
+    """How much of its drill a scorecard covers: simulated minutes played of the drill's length,
+    and customers answered of those who wrote. ``None`` where the scorer did not say (scorecards
+    stored before completeness existed): such a drill never counts as complete."""
+
+    minutes_played: float | None = None
+    drill_minutes: float | None = None
+    complete: bool | None = None
+    customers: int | None = None
+    answered: int | None = None
+
+    @property
+    def coverage_share(self) -> float | None:
+        """answered / customers (1.0 when nobody wrote); None when unknown."""
+        if self.customers is None or self.answered is None:
+            return None
+        return 1.0 if self.customers == 0 else self.answered / self.customers
+
+    def describe(self) -> str:
+        """"64 of 60 min · 12/41 answered" (a dash for what is unknown)."""
+        played = "-" if self.minutes_played is None else f"{self.minutes_played:g}"
+        length = "-" if self.drill_minutes is None else f"{self.drill_minutes:g}"
+        answered = ("-" if self.customers is None or self.answered is None
+                    else f"{self.answered}/{self.customers}")
+        return f"{played} of {length} min · {answered} answered"
+
+
+def certifies(mode: str, played: Played) -> bool:
+    """Only a complete assessment drill can pass a threshold or set a best score."""
+    return mode == "assessment" and played.complete is True
 
 
 @dataclass(frozen=True, slots=True)
 class DrillSummary:
-    """A drill with its current (newest) scorecard's overall score, override applied."""
+    """A drill with its current (newest) scorecard: ``overall`` is the effective score (an
+    override, or recomputed from overridden dimensions), ``auto_overall`` the scorer's."""
 
     drill: Drill
     scorecard_id: int | None
     overall: float | None
+    auto_overall: float | None = None
+    #: dimensions (or "overall") whose effective score is a manager's override
+    overridden: frozenset[str] = frozenset()
+    played: Played = Played()
+
+    @property
+    def world_version(self) -> str:
+        return self.drill.world_version
+
+    @property
+    def scenario_hash(self) -> str:
+        return self.drill.scenario_hash
+
+    @property
+    def complete(self) -> bool:
+        return self.played.complete is True
+
+    @property
+    def certifying(self) -> bool:
+        """A complete assessment drill: the only kind that passes or sets a best."""
+        return certifies(self.drill.mode, self.played)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +169,8 @@ class Transcript:
 
 @dataclass(frozen=True, slots=True)
 class ScorecardRecord:
-    """A stored scorecard. ``card`` is ``Scorecard.to_dict()``; the auto-scores never change."""
+    """A stored scorecard, as the scorer made it. ``card`` is ``Scorecard.to_dict()``; the
+    auto-scores never change (effective scores: ``Store.drill_scores``)."""
 
     id: int
     drill_id: str
@@ -114,9 +178,28 @@ class ScorecardRecord:
     overall: float | None
     card: dict[str, Any]
     created_at: datetime
+    played: Played = Played()
 
     def dimension_scores(self) -> dict[str, float | None]:
         return {d["name"]: d.get("score") for d in self.card.get("dimensions", [])}
+
+    @property
+    def failed(self) -> list[str]:
+        """Dimensions that failed to score (the card's ``failed``, else those scored None)."""
+        named = self.card.get("failed")
+        if isinstance(named, list):
+            return [str(n) for n in named]
+        return [name for name, score in self.dimension_scores().items() if score is None]
+
+    @property
+    def world(self) -> Any:
+        """The world version the scorecard was graded on (None on older cards)."""
+        return self.card.get("world")
+
+    @property
+    def mode(self) -> str | None:
+        mode = self.card.get("mode")
+        return mode if isinstance(mode, str) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,18 +240,34 @@ class Threshold:
 
 @dataclass(frozen=True, slots=True)
 class DrillScores:
-    """Effective scores of a drill's current scorecard (latest override wins over the auto)."""
+    """Effective scores of a drill's scorecard: the newest override of a dimension replaces its
+    auto-score, and ``overall`` is recomputed from the effective dimensions with the card's
+    weights unless it was overridden itself. ``auto_scores`` are the scorer's own."""
 
     drill: Drill
     scorecard_id: int
     scorer_version: str
     scores: dict[str, float | None]
     overridden: frozenset[str] = frozenset()
+    auto_scores: dict[str, float | None] = field(default_factory=dict)
+    played: Played = Played()
+
+    @property
+    def complete(self) -> bool:
+        return self.played.complete is True
+
+    @property
+    def certifying(self) -> bool:
+        """A complete assessment drill: the only kind that passes or sets a best."""
+        return certifies(self.drill.mode, self.played)
 
 
 @dataclass(frozen=True, slots=True)
 class CohortRow:
-    """One trainee on one scenario: latest and best effective scores, pass/fail."""
+    """One trainee on one scenario. ``latest`` is the newest ended drill of any kind (labelled
+    by ``latest_mode`` and ``latest_played``); ``best`` and pass/fail count complete assessment
+    drills only: pass/fail is judged on the newest of them (``assessed_drill_id``), and is False
+    when thresholds are set but there is none. All scores are effective."""
 
     trainee_id: int
     username: str
@@ -182,6 +281,15 @@ class CohortRow:
     #: None when the team set no threshold for this scenario
     passed: bool | None = None
     failed_dimensions: tuple[str, ...] = ()
+    latest_auto: dict[str, float | None] = field(default_factory=dict)
+    latest_overridden: frozenset[str] = frozenset()
+    latest_mode: Mode = "practice"
+    latest_played: Played = Played()
+    #: complete assessment drills among ``drills``
+    assessments: int = 0
+    #: the newest complete assessment drill (pass/fail is judged on it) and its scores
+    assessed_drill_id: str | None = None
+    assessed: dict[str, float | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

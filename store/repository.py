@@ -1,36 +1,30 @@
-"""``Store``: the one object the app holds. It owns the engine and the transactions and hands
-each call to the topic modules (accounts, drills, reviews, cohort); it is safe to share
-between threads (one ``Store`` per process, e.g. through Streamlit's ``st.cache_resource``).
+"""``Store``: the one object the app holds. It opens the transactions (``Transactions``) and
+hands each call to the topic modules (accounts, logins, drills, grading, reviews, cohort); it
+is safe to share between threads (one per process, e.g. through ``st.cache_resource``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from argon2 import PasswordHasher
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.orm import Session
 
-from engine.records import Action, Event
-from store import accounts, action_log, cohort, database, drills, logins, reviews
+from engine.records import Action
+from store import accounts, action_log, cohort, drills, grading, logins, reviews
 from store.access import require_role
 from store.cohort import CohortFilter
 from store.database import (
-    WRITE_OPTION,
-    FairGate,
-    is_sqlite,
-    make_autocommit_engine,
     make_engine,
     resolve_url,
-    sqlite_write_lock,
 )
 from store.drills import DrillFilter, NewDrill
 from store.errors import InvalidLogin, LoginThrottled
+from store.grading import DrillGrader
 from store.migrate import upgrade
 from store.passwords import (
     DEFAULT_HASHER,
@@ -58,7 +52,7 @@ from store.records import (
     User,
     Viewer,
 )
-from store.scorecards import ScorecardInput
+from store.transactions import Transactions
 
 Clock = Callable[[], datetime]
 
@@ -67,69 +61,28 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class Store:
-    """Typed reads and writes; every read and every drill write takes the ``Viewer`` first."""
+class Store(Transactions):
+    """Typed reads and writes; every read and every drill write takes the ``Viewer`` first.
+
+    ``grader`` (the application layer's ``DrillGrader``) recomputes a drill's transcript and
+    scorecard from the actions stored here: ``end_drill`` and ``rescore`` need it.
+    """
 
     def __init__(self, engine: Engine, hasher: PasswordHasher = DEFAULT_HASHER,
-                 clock: Clock = utc_now) -> None:
-        self.engine = engine
+                 clock: Clock = utc_now, grader: DrillGrader | None = None) -> None:
+        super().__init__(engine)
         self._hasher = hasher
         self._clock = clock
-        self._writer = engine.execution_options(**{WRITE_OPTION: True})
-        sqlite = is_sqlite(engine.url)
-        self._write_lock: AbstractContextManager[Any] = (
-            sqlite_write_lock(engine.url) if sqlite else nullcontext())
-        self._autocommit = None if sqlite else make_autocommit_engine(engine.url)
-        # Callers beyond the append pool's size queue here in arrival order (the pool's own
-        # queue lets returning threads barge ahead; some waited seconds in bench_store.py).
-        self._append_gate = FairGate(database.PG_APPEND_SLOTS)
+        self._grader = grader
 
     @classmethod
     def open(cls, url: str | URL | None = None, hasher: PasswordHasher = DEFAULT_HASHER,
-             clock: Clock = utc_now) -> Store:
+             clock: Clock = utc_now, grader: DrillGrader | None = None) -> Store:
         """Connect (``url``, else ``$STORMDESK_DATABASE_URL``, else ``data/stormdesk.db``) and
         migrate the schema to the newest revision."""
         engine = make_engine(resolve_url(url))
         upgrade(engine)
-        return cls(engine, hasher=hasher, clock=clock)
-
-    def close(self) -> None:
-        self.engine.dispose()
-        if self._autocommit is not None:
-            self._autocommit.dispose()
-
-    @property
-    def url(self) -> str:
-        """The database URL with any password hidden (for logs and the admin page)."""
-        return self.engine.url.render_as_string(hide_password=True)
-
-    @contextmanager
-    def _read(self) -> Iterator[Session]:
-        with Session(self.engine, expire_on_commit=False) as session, session.begin():
-            yield session
-
-    @contextmanager
-    def _write_connection(self) -> Iterator[Connection]:
-        """A write transaction on a bare connection (the append hot path skips the ORM)."""
-        with self._write_lock, self._writer.begin() as connection:
-            yield connection
-
-    @contextmanager
-    def _append_connection(self) -> Iterator[Connection]:
-        """For the one-statement append: autocommit on PostgreSQL saves the BEGIN and COMMIT
-        round trips; SQLite takes the in-process write lock as for any write."""
-        if self._autocommit is None:
-            with self._write_connection() as connection:
-                yield connection
-        else:
-            with self._append_gate, self._autocommit.connect() as connection:
-                yield connection
-
-    @contextmanager
-    def _write(self) -> Iterator[Session]:
-        with (self._write_lock, Session(self._writer, expire_on_commit=False) as session,
-              session.begin()):
-            yield session
+        return cls(engine, hasher=hasher, clock=clock, grader=grader)
 
     # ------------------------------------------------------------------------------ accounts
     def create_team(self, name: str) -> Team:
@@ -195,11 +148,13 @@ class Store:
             return accounts.to_user(require_role(s, viewer, *roles))
 
     # ----------------------------------------------------------------------- login sessions
-    def open_login(self, user_id: int) -> str:
-        """A new login token for a user who just authenticated (privileged: after
-        ``authenticate`` or single sign-on)."""
+    def open_login(self, user_id: int, replaces: str | None = None) -> str:
+        """A new opaque login token for a user who just authenticated (privileged: after
+        ``authenticate`` or single sign-on). Pass the token this browser held before as
+        ``replaces`` to end it (rotation); other browsers' logins stay. Only its hash is
+        stored: keep the returned token, it cannot be read back."""
         with self._write() as s:
-            return logins.open_login(s, user_id, self._clock())
+            return logins.open_login(s, user_id, self._clock(), replaces)
 
     def user_for_login(self, token: str) -> User | None:
         """The user behind a live login token (None when unknown, revoked or expired)."""
@@ -207,8 +162,15 @@ class Store:
             return logins.user_for_login(s, token, self._clock())
 
     def close_login(self, token: str) -> None:
+        """Log this token out (a no-op for an unknown or already closed one)."""
         with self._write() as s:
             logins.close_login(s, token, self._clock())
+
+    def log_out_everywhere(self, viewer: Viewer, user_id: int) -> int:
+        """End every live login of ``user_id`` (the user themself, or an admin); returns how
+        many were live."""
+        with self._write() as s:
+            return logins.log_out_everywhere(s, viewer, user_id, self._clock())
 
     def set_password(self, viewer: Viewer, user_id: int, password: str) -> None:
         password_hash = self._hash(password)
@@ -237,8 +199,13 @@ class Store:
     # -------------------------------------------------------------------------------- drills
     def start_drill(self, viewer: Viewer, scenario_id: str, scenario_hash: str, seed: int,
                     speed: float = 1.0, mode: Mode = "practice", agent_name: str = "",
-                    initials: str = "") -> Drill:
-        spec = NewDrill(scenario_id, scenario_hash, seed, speed, mode, agent_name, initials)
+                    initials: str = "", *, world_version: str = "",
+                    world: dict[str, str] | None = None,
+                    drill_minutes: float | None = None) -> Drill:
+        """A new running drill of the viewer's, with the world it is played on (``world``:
+        component -> hash; default ``{"scenario": scenario_hash}``) and its length."""
+        spec = NewDrill(scenario_id, scenario_hash, seed, speed, mode, agent_name, initials,
+                        world_version, world, drill_minutes)
         with self._write() as s:
             return drills.start_drill(s, viewer, spec, self._clock())
 
@@ -285,12 +252,31 @@ class Store:
         with self._write() as s:
             return drills.touch(s, viewer, drill_id, last_minute)
 
-    def end_drill(self, viewer: Viewer, drill_id: str, transcript: str | Sequence[Event],
-                  scorecard: ScorecardInput) -> ScorecardRecord:
-        """End the viewer's drill with its transcript (JSON lines or events) and scorecard
-        (``Scorecard`` or its dict; scorer version and overall are read from it)."""
+    def end_drill(self, viewer: Viewer, drill_id: str, end_minute: float) -> ScorecardRecord:
+        """End the viewer's running drill at simulated ``end_minute``: the grader replays the
+        stored actions and scores them; the transcript and first scorecard are stored.
+
+        Idempotent: ending again at the same minute returns the first scorecard; at another
+        minute raises ``DrillNotRunning``. ``Conflict`` if an action arrived while grading.
+        """
+        grader = grading.require(self._grader)
+        with self._read() as s:
+            job = grading.prepare_end(s, viewer, drill_id, end_minute)
+        if isinstance(job, ScorecardRecord):
+            return job
+        graded = grader.grade(job.drill, job.actions, job.end_minute)  # no transaction held
         with self._write() as s:
-            return drills.end_drill(s, viewer, drill_id, (transcript, scorecard), self._clock())
+            return grading.record_end(s, viewer, job, graded, self._clock())
+
+    def rescore(self, viewer: Viewer, drill_id: str) -> ScorecardRecord:
+        """Grade an ended drill again from its stored actions (managers of its team, admins;
+        never one's own) and add the scorecard: it becomes current, older ones stay."""
+        grader = grading.require(self._grader)
+        with self._read() as s:
+            job = grading.prepare_rescore(s, viewer, drill_id)
+        graded = grader.grade(job.drill, job.actions, job.end_minute)
+        with self._write() as s:
+            return grading.record_rescore(s, viewer, job, graded, self._clock())
 
     def drill(self, viewer: Viewer, drill_id: str) -> Drill:
         with self._read() as s:
@@ -323,11 +309,12 @@ class Store:
         with self._read() as s:
             return reviews.scorecard(s, viewer, scorecard_id)
 
-    def add_scorecard(self, viewer: Viewer, drill_id: str,
-                      scorecard: ScorecardInput) -> ScorecardRecord:
-        """Re-score an ended drill (managers of its team, admins); older scorecards stay."""
-        with self._write() as s:
-            return reviews.add_scorecard(s, viewer, drill_id, scorecard, self._clock())
+    def drill_scores(self, viewer: Viewer, drill_id: str,
+                     scorecard_id: int | None = None) -> DrillScores | None:
+        """Effective and automatic scores of the drill's current scorecard (or of one of its
+        scorecards), with completeness; None while it has none (the scorecard's headline)."""
+        with self._read() as s:
+            return cohort.drill_scores(s, viewer, drill_id, scorecard_id)
 
     def comment(self, viewer: Viewer, drill_id: str, text: str) -> Comment:
         with self._write() as s:
@@ -387,9 +374,7 @@ class Store:
             return cohort.agreement(s, viewer, CohortFilter(team_id, None, scenario_id))
 
     def peers(self, viewer: Viewer, drill_id: str) -> list[DrillSummary]:
-        """Visible ended drills of the same scenario and seed (side-by-side compare)."""
+        """Visible ended drills of the same scenario id and seed (side-by-side compare); mark
+        pairs whose ``world_version`` or ``scenario_hash`` differ."""
         with self._read() as s:
             return cohort.peers(s, viewer, drill_id)
-
-
-

@@ -1,5 +1,5 @@
-"""A manager's review of a drill: scorecards (and re-scoring), comments, score overrides (the
-audit of manual scores) and the pass marks a team sets per scenario."""
+"""A manager's review of a drill: scorecards, comments, score overrides (the audit of manual
+scores) and the pass marks a team sets per scenario (re-scoring: ``grading``)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from store.access import (
     require_role,
     reviewable_drill,
 )
-from store.errors import AccessDenied, DrillNotRunning, InvalidInput
+from store.errors import AccessDenied, InvalidInput
 from store.models import (
     CommentRow,
     DrillRow,
@@ -27,14 +27,7 @@ from store.models import (
     UserRow,
 )
 from store.records import Comment, Override, ScorecardRecord, Threshold, Viewer
-from store.scorecards import (
-    ScorecardInput,
-    auto_scores,
-    card_dict,
-    check_card_matches,
-    insert_scorecard,
-    to_record,
-)
+from store.scorecards import auto_scores, to_record
 
 MAX_COMMENT_CHARS = 5000
 MAX_REASON_CHARS = 2000
@@ -51,17 +44,6 @@ def scorecards(session: Session, viewer: Viewer, drill_id: str) -> list[Scorecar
 def scorecard(session: Session, viewer: Viewer, scorecard_id: int) -> ScorecardRecord:
     row, drill, _ = readable_scorecard(session, viewer, scorecard_id)
     return to_record(row, drill.public_id)
-
-
-def add_scorecard(session: Session, viewer: Viewer, drill_id: str, card_in: ScorecardInput,
-                  now: datetime) -> ScorecardRecord:
-    """Re-score an ended drill: a new scorecard, the older ones stay."""
-    drill, _ = reviewable_drill(session, viewer, drill_id)
-    if drill.status != "ended":
-        raise DrillNotRunning(f"drill {drill_id!r} is still running; score it when it ends")
-    card = card_dict(card_in)
-    check_card_matches(card, drill)
-    return to_record(insert_scorecard(session, drill, card, now, viewer.user_id), drill.public_id)
 
 
 def _clean_text(text: str, limit: int, what: str) -> str:

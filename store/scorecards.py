@@ -1,9 +1,10 @@
-"""Scorecards: validation, insertion with their derived score and finding rows, and lookups of a
-drill's current (newest) scorecard and the latest override per dimension."""
+"""Scorecards: validation, insertion with their derived score, finding and completeness columns,
+and lookups of a drill's current (newest) scorecard and the latest override per dimension."""
 
 from __future__ import annotations
 
 import json
+import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import datetime
@@ -22,7 +23,11 @@ from store.models import (
     ScorecardScoreRow,
     ScoreOverrideRow,
 )
-from store.records import ScorecardRecord
+from store.records import Played, ScorecardRecord
+
+#: A drill played to within this many simulated minutes of its length counts as played in full
+#: (cards without a ``complete`` key; the engine's clock steps in fractions of a minute).
+COMPLETE_SLACK_MINUTES = 0.01
 
 
 class HasToDict(Protocol):
@@ -48,24 +53,85 @@ def card_dict(scorecard: ScorecardInput) -> dict[str, Any]:
     overall = card.get("overall")
     if overall is not None and not isinstance(overall, int | float):
         raise InvalidInput("the scorecard's overall must be a number or null")
+    card_played(card)  # refuses malformed completeness and coverage
     return card
 
 
+def _number(card: Mapping[str, Any], key: str, positive: bool = False) -> float | None:
+    value = card.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) \
+            or not math.isfinite(value) or value < 0 or (positive and value == 0):
+        kind = "positive" if positive else "non-negative"
+        raise InvalidInput(f"the scorecard's {key} must be a {kind} number")
+    return float(value)
+
+
+def _count(coverage: Mapping[str, Any], key: str) -> int | None:
+    value = coverage.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InvalidInput(f"the scorecard's coverage.{key} must be an integer >= 0")
+    return value
+
+
+def card_played(card: Mapping[str, Any]) -> Played:
+    """Completeness and coverage as the card states them (``minutes_played``, ``drill_minutes``,
+    ``complete``, ``coverage.customers``/``answered``); absent keys give None. ``complete``
+    missing is derived from the minutes when both are there. Contradictions are refused."""
+    minutes = _number(card, "minutes_played")
+    length = _number(card, "drill_minutes", positive=True)
+    complete = card.get("complete")
+    if complete is not None and not isinstance(complete, bool):
+        raise InvalidInput("the scorecard's complete must be true, false or null")
+    if minutes is not None and length is not None:
+        in_full = minutes >= length - COMPLETE_SLACK_MINUTES
+        if complete is None:
+            complete = in_full
+        elif complete and not in_full:
+            raise InvalidInput(f"the scorecard says complete but played {minutes:g} of "
+                               f"{length:g} minutes")
+    coverage = card.get("coverage")
+    if coverage is None:
+        coverage = {}
+    if not isinstance(coverage, Mapping):
+        raise InvalidInput("the scorecard's coverage must be {customers, answered, share}")
+    customers, answered = _count(coverage, "customers"), _count(coverage, "answered")
+    if customers is not None and answered is not None and answered > customers:
+        raise InvalidInput(f"the scorecard's coverage answers {answered} of {customers} "
+                           "customers")
+    return Played(minutes_played=minutes, drill_minutes=length, complete=complete,
+                  customers=customers, answered=answered)
+
+
+def row_played(row: ScorecardRow) -> Played:
+    return Played(minutes_played=row.minutes_played, drill_minutes=row.drill_minutes,
+                  complete=row.complete, customers=row.customers, answered=row.answered)
+
+
 def check_card_matches(card: Mapping[str, Any], drill: DrillRow) -> None:
+    """The card is of this drill's scenario, seed and mode (its scenario hash may differ: a
+    drill re-scored after its scenario changed; the card's ``world`` records that)."""
     for key, expected in (("scenario_id", drill.scenario_id), ("seed", drill.seed),
-                          ("scenario_hash", drill.scenario_hash)):
-        if key in card and card[key] != expected:
+                          ("mode", drill.mode)):
+        if card.get(key) is not None and card[key] != expected:
             raise InvalidInput(f"the scorecard's {key} {card[key]!r} is not the drill's "
                                f"{expected!r}")
 
 
 def insert_scorecard(session: Session, drill: DrillRow, card: dict[str, Any], now: datetime,
                      created_by: int | None) -> ScorecardRow:
-    """Store ``card`` and its derived per-dimension scores and finding counts."""
+    """Store ``card`` and its derived per-dimension scores, finding counts and completeness."""
     overall = card.get("overall")
+    played = card_played(card)
     row = ScorecardRow(drill_id=drill.id, scorer_version=str(card["scorer_version"])[:64],
                        overall=None if overall is None else float(overall), card=card,
-                       created_at=now, created_by=created_by)
+                       created_at=now, created_by=created_by,
+                       minutes_played=played.minutes_played, drill_minutes=played.drill_minutes,
+                       complete=played.complete, customers=played.customers,
+                       answered=played.answered)
     session.add(row)
     session.flush()
     for name, score in dimension_scores(card).items():
@@ -98,7 +164,8 @@ def finding_counts(card: Mapping[str, Any]) -> Counter[tuple[str, str, str]]:
 
 def to_record(row: ScorecardRow, drill_public_id: str) -> ScorecardRecord:
     return ScorecardRecord(id=row.id, drill_id=drill_public_id, scorer_version=row.scorer_version,
-                           overall=row.overall, card=row.card, created_at=row.created_at)
+                           overall=row.overall, card=row.card, created_at=row.created_at,
+                           played=row_played(row))
 
 
 def current_ids() -> Select[int, int]:

@@ -29,7 +29,7 @@ def test_upgrade_creates_database_and_folder(url: str, tmp_path: Path,
                                              capsys: pytest.CaptureFixture[str]) -> None:
     assert run(url, "upgrade", monkeypatch=monkeypatch) == EXIT_OK
     assert (tmp_path / "nested" / "cli.db").exists()
-    assert "schema at revision 0001 (head 0001)" in capsys.readouterr().out
+    assert "schema at revision 0002 (head 0002)" in capsys.readouterr().out
 
 
 def test_create_admin_then_duplicate_refused(url: str, monkeypatch: pytest.MonkeyPatch,

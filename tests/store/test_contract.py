@@ -30,7 +30,16 @@ from store import (
 from store.migrate import current_revision, head_revision
 from store.models import Base, DrillActionRow
 from store.passwords import FAST_TEST_HASHER
-from tests.store.conftest import PASSWORD, REPLY, FakeClock, World, card, play, transcript
+from tests.store.conftest import (
+    PASSWORD,
+    REPLY,
+    FakeClock,
+    FakeGrader,
+    World,
+    card,
+    play,
+    transcript,
+)
 
 # ---------------------------------------------------------------------------------- migrations
 
@@ -266,14 +275,16 @@ def test_touch_moves_clock_forward_only(store: Store, world: World) -> None:
 
 
 def test_end_drill_stores_transcript_and_scorecard(store: Store, world: World,
-                                                   clock: FakeClock) -> None:
+                                                   clock: FakeClock, grader: FakeGrader) -> None:
     viewer = world.v("a")
-    drill = store.start_drill(viewer, "telecom-outage", "h1", 7)
+    drill = store.start_drill(viewer, "telecom-outage", "h1", 7, drill_minutes=30.0)
     store.append_action(viewer, drill.id, 0, 1.0, REPLY)
+    grader.verdict(drill.id, {"speed": 80.0}, 80.0)
     clock.advance(30)
-    scored = store.end_drill(viewer, drill.id, transcript(), card({"speed": 80.0}, 80.0))
+    scored = store.end_drill(viewer, drill.id, 30.0)
     ended = store.drill(viewer, drill.id)
     assert ended.status == "ended" and ended.ended_at == clock.now
+    assert (ended.end_minute, ended.last_minute) == (30.0, 30.0)
     assert (scored.scorer_version, scored.overall) == ("2026.11.1", 80.0)
     stored = store.transcript(viewer, drill.id)
     assert stored is not None and stored.event_count == 2
@@ -291,46 +302,65 @@ def test_end_drill_closes_actions_but_retries_stay_noops(store: Store, world: Wo
     assert store.append_action(viewer, drill_id, 0, 1.5, REPLY) is False
 
 
-def test_end_drill_retry_same_is_idempotent_other_refused(store: Store, world: World) -> None:
+def test_end_drill_retry_same_minute_is_idempotent_other_refused(
+        store: Store, world: World, grader: FakeGrader) -> None:
+    """Changed by issue 10: the retry is recognised by its end minute (no transcript to
+    compare any more), and it never grades twice."""
     viewer = world.v("a")
     drill = store.start_drill(viewer, "telecom-outage", "h1", 7)
-    first = store.end_drill(viewer, drill.id, transcript(), card({"speed": 80.0}, 80.0))
-    assert store.end_drill(viewer, drill.id, transcript(), card({"speed": 80.0}, 80.0)) == first
+    first = store.end_drill(viewer, drill.id, 12.0)
+    assert store.end_drill(viewer, drill.id, 12.0) == first
+    assert len(grader.calls) == 1
     with pytest.raises(DrillNotRunning):
-        store.end_drill(viewer, drill.id, transcript() + transcript(), card({"speed": 1.0}))
+        store.end_drill(viewer, drill.id, 13.0)
     assert len(store.scorecards(viewer, drill.id)) == 1
 
 
 @pytest.mark.parametrize(("events", "scorecard"), [
-    (transcript(seed=8), card({"speed": 1.0})),  # the transcript is of another seed
-    ("not json\n", card({"speed": 1.0})),
-    (transcript(), card({"speed": 1.0}, seed=8)),  # the scorecard is of another seed
-    (transcript(), {"dimensions": []}),  # no scorer version
-    (transcript(), card({"speed": float("nan")})),  # not plain JSON
+    (transcript(seed=8), None),  # the replay is of another seed
+    ("not json\n", None),
+    (None, card({"speed": 1.0}, seed=8)),  # the scorecard is of another seed
+    (None, {"dimensions": []}),  # no scorer version
+    (None, card({"speed": float("nan")})),  # not plain JSON
+    (None, {**card({"speed": 1.0}), "mode": "practice"}),  # the drill is an assessment
+    (None, {**card({"speed": 1.0}), "complete": True, "minutes_played": 7.0,
+            "drill_minutes": 30.0}),  # "complete" after 7 of 30 minutes
+    (None, {**card({"speed": 1.0}), "coverage": {"customers": 2, "answered": 3}}),
+    (None, {**card({"speed": 1.0}), "minutes_played": -1.0}),
+    (None, {**card({"speed": 1.0}), "complete": "yes"}),
 ])
-def test_end_drill_mismatched_or_malformed_refused(store: Store, world: World, events: str,
-                                                   scorecard: dict[str, Any]) -> None:
-    drill = store.start_drill(world.v("a"), "telecom-outage", "h1", 7)
+def test_end_drill_malformed_grade_refused_drill_keeps_running(
+        store: Store, world: World, grader: FakeGrader, events: str | None,
+        scorecard: dict[str, Any] | None) -> None:
+    """A grader that returns nonsense (a bug in the application layer) stores nothing."""
+    grader.override_transcript, grader.override_card = events, scorecard
+    drill = store.start_drill(world.v("a"), "telecom-outage", "h1", 7, mode="assessment")
     with pytest.raises(InvalidInput):
-        store.end_drill(world.v("a"), drill.id, events, scorecard)
+        store.end_drill(world.v("a"), drill.id, 30.0)
     assert store.drill(world.v("a"), drill.id).status == "running"
+    assert store.scorecards(world.v("a"), drill.id) == []
 
 
-def test_rescoring_adds_scorecard_and_keeps_old(store: Store, world: World,
-                                                clock: FakeClock) -> None:
+def test_rescore_adds_scorecard_and_keeps_old(store: Store, world: World, clock: FakeClock,
+                                             grader: FakeGrader) -> None:
     drill_id = play(store, world.v("a"), {"empathy": 40.0}, 40.0)
     old = store.scorecards(world.v("a"), drill_id)[0]
     clock.advance()
-    new = store.add_scorecard(world.v("mx"), drill_id, card({"empathy": 55.0}, 55.0, None,
-                                                              version="2027.1.1"))
+    grader.verdict(drill_id, {"empathy": 55.0}, 55.0, version="2027.1.1")
+    new = store.rescore(world.v("mx"), drill_id)
     cards = store.scorecards(world.v("a"), drill_id)
     assert cards == [new, old] and old.card["overall"] == 40.0
+    assert new.scorer_version == "2027.1.1"
     assert store.drills_for(world.v("mx"), trainee_id=world.a.id)[0].overall == 55.0
-    with pytest.raises(AccessDenied):  # trainees do not re-score
-        store.add_scorecard(world.v("a"), drill_id, card({"empathy": 99.0}, 99.0))
+    drill, actions, end = grader.calls[-1]  # graded from what the store holds
+    assert (drill.id, [a.seq for a in actions], end) == (drill_id, [0], 30.0)
+    for who in ("a", "c", "my"):  # the trainee, a team mate, another team's manager
+        with pytest.raises(AccessDenied):
+            store.rescore(world.v(who), drill_id)
     running = store.start_drill(world.v("a"), "telecom-outage", "h1", 7)
     with pytest.raises(DrillNotRunning):
-        store.add_scorecard(world.v("mx"), running.id, card({"empathy": 1.0}))
+        store.rescore(world.v("mx"), running.id)
+    assert len(store.scorecards(world.v("a"), drill_id)) == 2
 
 
 # ------------------------------------------------------------------------------------- reviews
@@ -428,11 +458,12 @@ DRILL_PATHS: list[tuple[str, Any]] = [
     ("overrides", lambda s, v, d, c: s.overrides(v, d)),
     ("peers", lambda s, v, d, c: s.peers(v, d)),
     ("comment", lambda s, v, d, c: s.comment(v, d, "hello")),
-    ("add_scorecard", lambda s, v, d, c: s.add_scorecard(v, d, card({"speed": 1.0}))),
+    ("rescore", lambda s, v, d, c: s.rescore(v, d)),
+    ("drill_scores", lambda s, v, d, c: s.drill_scores(v, d)),
     ("override", lambda s, v, d, c: s.override(v, c, "speed", 1.0, "why")),
     ("append_action", lambda s, v, d, c: s.append_action(v, d, 1, 5.0, REPLY)),
     ("touch", lambda s, v, d, c: s.touch(v, d, 5.0)),
-    ("end_drill", lambda s, v, d, c: s.end_drill(v, d, transcript(), card({"speed": 1.0}))),
+    ("end_drill", lambda s, v, d, c: s.end_drill(v, d, 5.0)),
 ]
 
 
@@ -529,7 +560,7 @@ def test_cohort_latest_best_and_pass_fail(store: Store, world: World, clock: Fak
 
 
 def test_cohort_uses_override_and_newest_scorecard(store: Store, world: World,
-                                                   clock: FakeClock) -> None:
+                                                   clock: FakeClock, grader: FakeGrader) -> None:
     mx = world.v("mx")
     drill_id = play(store, world.v("a"), {"privacy": 50.0}, 50.0)
     store.set_threshold(mx, world.team_x, "telecom-outage", "privacy", 70.0)
@@ -538,19 +569,21 @@ def test_cohort_uses_override_and_newest_scorecard(store: Store, world: World,
     store.override(mx, sc.id, "privacy", 75.0, "The DM move was right; rule misfired")
     assert store.cohort(mx)[0].passed is True
     clock.advance()
-    store.add_scorecard(mx, drill_id, card({"privacy": 65.0}, 65.0, version="2027.1.1"))
+    grader.verdict(drill_id, {"privacy": 65.0}, 65.0, version="2027.1.1")
+    store.rescore(mx, drill_id)
     assert store.cohort(mx)[0].latest["privacy"] == 65.0  # overrides stay on their scorecard
 
 
-def test_recurring_findings_counted_per_trainee_on_current_cards(store: Store, world: World,
-                                                                  clock: FakeClock) -> None:
+def test_recurring_findings_counted_per_trainee_on_current_cards(
+        store: Store, world: World, clock: FakeClock, grader: FakeGrader) -> None:
     pii = ("asks_pii_public", "asks_pii_public/imperative")
     for n in (2, 2, 3):
         clock.advance()
         play(store, world.v("a"), {"privacy": 50.0, "empathy": 40.0}, 50.0,
              findings={"privacy": [pii] * n, "empathy": [("no_empathy", "empathy.no")]})
     old = play(store, world.v("a"), {"privacy": 50.0}, findings={"privacy": [pii] * 5})
-    store.add_scorecard(world.v("mx"), old, card({"privacy": 90.0}))  # re-scored: clean now
+    grader.verdict(old, {"privacy": 90.0})
+    store.rescore(world.v("mx"), old)  # re-scored: clean now
     play(store, world.v("c"), {"privacy": 50.0}, findings={"privacy": [pii]})
     found = store.recurring_findings(world.v("mx"), trainee_id=world.a.id)
     assert [(f.kind, f.occurrences, f.drills) for f in found] == [
