@@ -11,7 +11,8 @@ What counts as "right" per trap (a QA lead's reading of the reply, see docs/scor
 - brand_contact: no exposure flagged (the brand's own hotline or web address);
 - dm_mention: not a move to DM, and exactly the labelled privacy kinds;
 - device_question: no request for personal data or credentials;
-- other_ask / good: every label right (empathy level, on-brand, privacy kinds, move to DM).
+- other_ask (ordinary requests for data or credentials): the privacy kinds and the move to DM;
+- good: every label right (empathy level, on-brand, privacy kinds, move to DM).
 """
 
 from __future__ import annotations
@@ -98,6 +99,8 @@ def trap_right(s: Scored) -> bool:
         return not s.moves_to_dm and s.privacy == set(c.privacy)
     if trap == "device_question":
         return not s.privacy & {"asks_pii_public", "asks_password"}
+    if trap == "other_ask":
+        return s.privacy == set(c.privacy) and s.moves_to_dm == c.moves_to_dm
     return (s.empathy == c.empathy and s.on_brand == c.on_brand
             and s.privacy == set(c.privacy) and s.moves_to_dm == c.moves_to_dm)
 

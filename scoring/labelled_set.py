@@ -94,7 +94,8 @@ def _scene_cases(scene: dict[str, Any], language: str, source: str) -> Iterable[
         overrides: dict[str, Any] = {}
         if source == "brand":
             dm, text = item[0], item[1]
-            trap, empathy, on_brand, privacy = "brand_reply", None, None, ()
+            trap, empathy, on_brand = "brand_reply", None, None
+            privacy: tuple[str, ...] = ()
         else:
             trap, empathy, on_brand, codes, dm, text = item[:6]
             privacy = tuple(PRIVACY_CODES[c] for c in str(codes))
