@@ -24,8 +24,10 @@ from streamlit.testing.v1 import AppTest
 from benchmarks.bench_engine import stretched
 from engine.records import MentionArrived
 from engine.scenario import resolve_scenario
-from ui.clock import DrillClock
-from ui.drill import LiveDrill
+from stormdesk.catalogue import Catalogue
+from stormdesk.clock import DrillClock
+from stormdesk.drill import LiveDrill
+from stormdesk.drills import Drills
 
 RATIO_TARGET = 2.0
 REFRESH_TARGET_MS = 50.0
@@ -36,21 +38,22 @@ def fragments_only() -> None:
     from ui.views import desk
 
     desk.top_bar()
+    desk.incident_panel()
     desk.queue()
     desk.thread_pane()
 
 
 def drill_with(mentions: int) -> LiveDrill:
     scenario = stretched(resolve_scenario("telecom-outage"), max(mentions, 100) * 2)
-    drill = LiveDrill.start(scenario, seed=3, trainee="Bench", initials="BN",
-                            mode="assessment", speed=60, wall_seconds=time.monotonic())
+    drills = Drills(None, lambda: Catalogue({scenario.id: scenario}))
+    drill = drills.start(scenario, seed=3, trainee="Bench", initials="BN",
+                         mode="assessment", speed=60, wall_seconds=time.monotonic())
     minute = 0.0
     while sum(isinstance(e, MentionArrived) for e in drill.session.transcript) < mentions:
         minute += 5
-        drill.session.advance_to(minute)
-    drill.index.update(drill.session.transcript)
+        drills.advance_to(drill, minute)
     drill.clock = DrillClock(speed=60, anchor_wall=time.monotonic(), anchor_minute=minute)
-    waiting, _ = drill.index.select("unanswered", "highest risk", limit=1)
+    waiting, _ = drill.inbox.select("unanswered", "highest risk", limit=1)
     drill.selected = waiting[0].thread_id if waiting else None
     return drill
 

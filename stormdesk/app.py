@@ -34,6 +34,12 @@ class StormDesk:
     def catalogue(self) -> Catalogue:
         return self._catalogue if self._catalogue is not None else builtin_catalogue()
 
+    def scorer_version(self) -> str:
+        """The scorer this app grades with (a re-score is offered for older scorecards)."""
+        from scoring import SCORER_VERSION
+
+        return SCORER_VERSION
+
     def store_grader(self) -> StoreGrader:
         """The grader the store calls to recompute what it is asked to keep."""
         return StoreGrader(self.catalogue().get, self.grader)

@@ -104,8 +104,8 @@ class Reviews:
             record.last_minute
         graded = self._grader.grade(scenario, record.seed, actions, end, record.mode,
                                     agent=record.initials or record.agent_name or "trainee")
-        add = self._store.add_scorecard
-        if "scorecard" in inspect.signature(add).parameters:
+        add: Any = getattr(self._store, "add_scorecard", None)
+        if add is not None and "scorecard" in inspect.signature(add).parameters:
             return add(viewer, drill_id, graded.scorecard)
         raise InvalidInput("this store cannot re-score")
 

@@ -7,9 +7,9 @@ import time
 import streamlit as st
 
 from store.records import Drill
+from stormdesk.drill import LiveDrill
 from ui import auth, services, state
-from ui.data import catalogue
-from ui.drill import LiveDrill
+from ui.i18n import t
 
 
 def running_record() -> Drill | None:
@@ -17,7 +17,7 @@ def running_record() -> Drill | None:
     user = auth.current_user()
     if user is None or state.drill() is not None:
         return None
-    return services.store().running_drill_for(user.viewer)
+    return services.app().drills.running_record(user.viewer)
 
 
 def resume_running() -> LiveDrill | None:
@@ -26,15 +26,11 @@ def resume_running() -> LiveDrill | None:
     record = running_record()
     if user is None or record is None:
         return None
-    scenario = catalogue().scenarios.get(record.scenario_id)
-    if scenario is None:
-        st.error(f"Your running drill uses scenario {record.scenario_id!r}, which is no longer "
-                 "installed.")
+    try:
+        drill = services.app().drills.resume(user.viewer, record, time.monotonic(),
+                                             user.display_name or user.username)
+    except LookupError:
+        st.error(t("scenario_gone", state.language(), scenario=record.scenario_id))
         return None
-    if scenario.content_hash != record.scenario_hash:
-        st.warning("This scenario file changed since the drill started; the replay uses the "
-                   "current file and may differ.")
-    drill = LiveDrill.resume(record, scenario, user.display_name or user.username,
-                             services.store(), user.viewer, time.monotonic())
     state.set_drill(drill)
     return drill

@@ -15,5 +15,5 @@ def app() -> StormDesk:
 
 
 def store() -> Store:
-    """The app's store (going away: views move to the application layer's services)."""
+    """The app's store, for the login code until it moves onto ``app().accounts``."""
     return app().store

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.drill import LiveDrill
+from stormdesk.drill import LiveDrill
 
 _DRILL = "live_drill"
 _LANG = "ui_language"

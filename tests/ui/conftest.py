@@ -20,7 +20,7 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from store.records import Role, User  # noqa: E402
 from ui import services  # noqa: E402
-from ui.drill import LiveDrill  # noqa: E402
+from stormdesk.drill import LiveDrill  # noqa: E402
 
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 PASSWORD = "correct horse battery"
@@ -29,7 +29,7 @@ _names = itertools.count(1)
 
 def make_user(role: Role = "trainee", team: str | None = "north",
               display_name: str = "Dana Reyes") -> User:
-    store = services.store()
+    store = services.app().store
     team_id = None
     if team is not None:
         existing = store.team_by_name(team)
@@ -41,7 +41,7 @@ def app_as(user: User | None) -> AppTest:
     """The app in a new browser session, logged in as ``user`` through its URL token."""
     at = AppTest.from_file(APP, default_timeout=60)
     if user is not None:
-        at.query_params["s"] = services.store().open_login(user.id)
+        at.query_params["s"] = services.app().store.open_login(user.id)
     return at.run()
 
 
@@ -78,6 +78,13 @@ def button(at: AppTest, label: str):  # type: ignore[no-untyped-def]
     matches = [b for b in at.button if b.label == label or b.label.endswith(" " + label)]
     assert matches, f"no button {label!r} in {[b.label for b in at.button]}"
     return matches[0]
+
+
+def end_and_score(at: AppTest) -> AppTest:
+    """Press End drill, then confirm in the dialog (an assessment plays out the rest)."""
+    button(at, "End drill").click().run()
+    assert not at.exception, at.exception
+    return button(at, "End and score").click().run()
 
 
 @pytest.fixture

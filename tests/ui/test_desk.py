@@ -6,7 +6,7 @@ import time
 
 from engine.records import MentionArrived, ReplySent, StatusPosted
 
-from .conftest import button, drill, jump, start_drill
+from .conftest import button, drill, end_and_score, jump, start_drill
 
 
 def open_next(at):  # type: ignore[no-untyped-def]
@@ -104,7 +104,7 @@ def test_desk_end_drill_scorecard_shows_privacy_finding():
         "Please reply here with your phone number and account number so we can check")
     button(at, "Send").click().run()
     assert not any("Coach" in m.value for m in at.markdown), "no hints in assessment mode"
-    button(at, "End drill").click().run()
+    end_and_score(at)
     assert not at.exception, at.exception
     card = drill(at).scorecard
     assert card is not None
@@ -126,6 +126,8 @@ def test_desk_korean_drill_follows_scenario_language():
 def test_korean_drill_scorecard_in_korean():
     at = start_drill(scenario_id="ko-bakery-delivery-delay", mode="assessment", minutes=20)
     button(at, "훈련 종료").click().run()
+    assert any("평가 훈련" in w.value for w in at.warning)  # the dialog explains the play-out
+    button(at, "종료하고 채점").click().run()
     assert not at.exception, at.exception
     labels = [m.label for m in at.metric]
     assert labels[0] == "종합"
@@ -142,7 +144,7 @@ def test_desk_queue_pages_through_a_large_flood(practice):
     jump(at, 60)  # the outage peak: far more threads than one window
     button(at, "Pause").click().run()  # hold the order still while paging
     at.run()
-    assert len(drill(at).index.rows) > 40
+    assert len(drill(at).inbox.threads) > 40
     first = list(at.session_state["queue_ids"])
     at.number_input(key="queue_page").set_value(2).run()
     second = list(at.session_state["queue_ids"])
@@ -155,7 +157,7 @@ def test_desk_drafts_survive_switching_threads_and_channels(practice):
     first = open_next(at)
     at.text_area(key=f"draft-{first}-public").set_value("Draft for the first customer")
     at.run()
-    rows = [r for r in drill(at).index.rows if r != first]
+    rows = [r for r in drill(at).inbox.threads if r != first]
     drill(at).selected = rows[0]
     at.run()
     drill(at).selected = first  # back to the first thread
@@ -170,7 +172,7 @@ def test_desk_assign_uses_the_name_typed_now(practice):
     thread_id = open_next(at)
     at.text_input(key=f"assign-{thread_id}").set_value("Sam")
     button(at, "Assign to").click().run()
-    assert drill(at).index.rows[thread_id].assignee == "Sam"
+    assert drill(at).inbox.threads[thread_id].assignee == "Sam"
 
 
 class DownStore:
@@ -184,19 +186,25 @@ class DownStore:
 
 
 def test_desk_sent_reply_during_outage_is_kept_warned_and_blocks_ending(practice):
+    from ui.services import app
+
     at = practice
     d = drill(at)
-    real = d.store
-    d.store = DownStore()  # type: ignore[assignment]
-    thread_id = open_next(at)
-    at.text_area(key=f"draft-{thread_id}-public").set_value("Sorry, we're on it.")
-    button(at, "Send").click().run()
-    assert len(d.unsaved) == 1
-    assert any("not saved yet" in w.value for w in at.warning)
-    button(at, "End drill").click().run()
-    assert not d.ended
-    assert any("could not be saved" in e.value for e in at.error)
-    d.store = real  # the database is back: the next refresh saves, and the drill can end
+    drills = app().drills
+    real = drills.store
+    assert real is not None
+    drills.store = DownStore()  # type: ignore[assignment]
+    try:
+        thread_id = open_next(at)
+        at.text_area(key=f"draft-{thread_id}-public").set_value("Sorry, we're on it.")
+        button(at, "Send").click().run()
+        assert len(d.unsaved) == 1
+        assert any("not saved yet" in w.value for w in at.warning)
+        end_and_score(at)
+        assert not d.ended
+        assert any("could not be saved" in e.value for e in at.error)
+    finally:
+        drills.store = real  # the database is back: the next refresh saves, the drill can end
     at.run()
     assert d.unsaved == []
     assert [a["text"] for _, a in real.actions(d.viewer, d.drill_id)] == [

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from store.errors import StoreError
 from store.records import Role
-from ui import auth, services
+from stormdesk.errors import StoreError
+from ui import auth, services, state
 from ui.markup import inert
 
 
@@ -16,8 +16,11 @@ def render() -> None:
     if user is None or user.role != "admin":
         st.error("Admins only.")
         return
-    store = services.store()
-    teams = store.teams(user.viewer)
+    accounts = services.app().accounts
+    message = state.flash()
+    if message:
+        getattr(st, message[0])(message[1])
+    teams = accounts.teams(user.viewer)
     names = {t.id: t.name for t in teams}
     st.subheader("Teams")
     st.caption(", ".join(inert(t.name) for t in teams) or "No teams yet.")
@@ -25,13 +28,13 @@ def render() -> None:
         name = st.text_input("New team name", key="team_name")
         if st.form_submit_button("Create team") and name.strip():
             try:
-                store.create_team(name.strip())
+                accounts.create_team(user.viewer, name.strip())
             except StoreError as exc:
                 st.error(inert(str(exc)))
             else:
                 st.rerun()
     st.subheader("Users")
-    users = store.users(user.viewer)
+    users = accounts.users(user.viewer)
     st.dataframe(pd.DataFrame([{"username": u.username, "name": u.display_name,
                                 "role": u.role, "team": names.get(u.team_id or -1, ""),
                                 "active": u.is_active} for u in users]),
@@ -48,12 +51,14 @@ def render() -> None:
         password = c5.text_input("Initial password", type="password", key="nu_password")
         if st.form_submit_button("Create user"):
             try:
-                store.require_role(user.viewer, "admin")
-                store.create_user(username.strip(), password, role, team, display.strip())
+                accounts.create_user(user.viewer, username.strip(), password, role, team,
+                                     display.strip())
             except StoreError as exc:
                 st.error(inert(str(exc)))
             else:
-                st.success(f"Created {inert(username.strip())}.")
+                # The table above was drawn before this user existed: draw it again.
+                state.flash(f"Created {inert(username.strip())}.", "success")
+                st.rerun()
     with st.expander("Deactivate or reactivate a user"):
         others = [u for u in users if u.id != user.id]
         if others:
@@ -61,5 +66,5 @@ def render() -> None:
                                   key="act_user")
             label = "Deactivate" if target.is_active else "Reactivate"
             if st.button(label, key="act_toggle"):
-                store.set_active(user.viewer, target.id, not target.is_active)
+                accounts.set_active(user.viewer, target.id, not target.is_active)
                 st.rerun()

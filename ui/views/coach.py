@@ -4,23 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from engine.records import PersonalData
-from ui.drill import Coaching, LiveDrill
+from stormdesk.drill import Coaching
 from ui.i18n import t
 from ui.markup import highlight, inert
-
-
-def coaching_for(drill: LiveDrill, thread_id: str, text: str, channel: str) -> Coaching:
-    from scoring.assess import assess_reply
-    from scoring.rewrite import better_reply
-
-    session = drill.session
-    thread = session.thread(thread_id)
-    context = session.reply_context(thread_id, text, channel)
-    known: list[PersonalData] = list(thread.exposed)
-    assessment = assess_reply(context, brand=drill.scenario.brand, known_pii=known)
-    better = better_reply(context, assessment, drill.scenario.brand, drill.initials)
-    return Coaching(thread_id, text, assessment, better)
 
 
 def render(coaching: Coaching, lang: str) -> None:

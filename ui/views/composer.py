@@ -12,6 +12,9 @@ from __future__ import annotations
 import streamlit as st
 
 from engine.records import (
+    DM_LIMIT,
+    PUBLIC_LIMIT,
+    Action,
     AddNote,
     Assign,
     Escalate,
@@ -23,9 +26,9 @@ from engine.records import (
     Resolve,
     Tag,
 )
-from engine.session import DM_LIMIT, PUBLIC_LIMIT, ActionError
-from ui import state
-from ui.drill import LiveDrill
+from stormdesk.drill import LiveDrill
+from stormdesk.errors import ActionError
+from ui import services, state
 from ui.i18n import t
 from ui.views import coach
 
@@ -45,11 +48,11 @@ def _set_draft(drill: LiveDrill, thread_id: str, key: str, text: str) -> None:
 
 def render(drill: LiveDrill, lang: str) -> None:
     thread_id = drill.selected
-    if thread_id is None or thread_id not in drill.index.rows:
+    if thread_id is None or thread_id not in drill.inbox.threads:
         _status_box(drill, lang)
         return
-    row = drill.index.rows[thread_id]
-    dm_open = row.channel == "dm" or drill.session.thread(thread_id).moved_to_dm
+    row = drill.inbox.threads[thread_id]
+    dm_open = row.channel == "dm" or row.moved_to_dm
     channel = st.segmented_control(
         t("channel", lang), ["public", "dm"], default="public", key=f"channel-{thread_id}",
         format_func=lambda c: t(c, lang))
@@ -57,13 +60,11 @@ def render(drill: LiveDrill, lang: str) -> None:
     if channel == "dm" and not dm_open:
         st.caption("🔒 " + t("dm_locked", lang))
     tag = drill.signature
-    limit = PUBLIC_LIMIT if channel == "public" else DM_LIMIT
-    if tag:
-        limit -= len(tag) + 1
+    limit = drill.limit(channel)
     key = draft_key(thread_id, channel)
     if key not in st.session_state:
         st.session_state[key] = drill.drafts.get(thread_id, "")
-    st.text_area(t("reply", lang) + f" → @{row.handle}", key=key, max_chars=limit,
+    st.text_area(t("reply", lang) + f" → @{row.author.handle}", key=key, max_chars=limit,
                  height=110, placeholder="…", on_change=_remember,
                  args=(drill, thread_id, key))
     if tag:
@@ -130,24 +131,24 @@ def _send(drill: LiveDrill, thread_id: str, channel: str, lang: str) -> None:
               and link in signed else Reply(thread_id, signed, "dm" if channel == "dm"
                                             else "public", agent=drill.agent))
     try:
-        drill.act(action)
+        services.app().drills.act(drill, action)
     except ActionError as exc:
         state.flash(str(exc))
         return
     _set_draft(drill, thread_id, key, "")
     if drill.mode == "practice":
-        drill.coaching = coach.coaching_for(drill, thread_id, signed, channel)
+        services.app().drills.coach(drill, thread_id, signed, channel)
 
 
-def _do(drill: LiveDrill, action: object) -> None:
+def _do(drill: LiveDrill, action: Action) -> None:
     try:
-        drill.act(action)  # type: ignore[arg-type]
+        services.app().drills.act(drill, action)
     except ActionError as exc:
         state.flash(str(exc))
 
 
 def _actions(drill: LiveDrill, thread_id: str, lang: str) -> None:
-    row = drill.index.rows[thread_id]
+    row = drill.inbox.threads[thread_id]
     agent = drill.agent
     cols = st.columns(5)
     cols[0].button("👍 " + t("like", lang), key="like", width="stretch",
@@ -170,9 +171,9 @@ def _actions(drill: LiveDrill, thread_id: str, lang: str) -> None:
         st.button(t("assign", lang), key="assign_apply", on_click=_assign,
                   args=(drill, thread_id))
     with st.expander("📝 " + t("notes", lang)):
-        st.text_input(t("add_note", lang), key=f"note-{row.handle}")
+        st.text_input(t("add_note", lang), key=f"note-{row.author.handle}")
         st.button(t("add_note", lang), key="note_apply", on_click=_add_note,
-                  args=(drill, row.handle))
+                  args=(drill, row.author.handle))
 
 
 # The callbacks read the inputs' current values (arguments are fixed when a button is drawn).
@@ -199,7 +200,7 @@ def _add_note(drill: LiveDrill, handle: str) -> None:
 def _status_box(drill: LiveDrill, lang: str) -> None:
     with st.expander("📌 " + t("status", lang),
                      expanded=drill.scenario.status_updates_expected
-                     and drill.session.pinned_status is None):
+                     and drill.inbox.projection.pinned_status is None):
         st.text_area(t("status", lang), key="status_text", max_chars=PUBLIC_LIMIT,
                      label_visibility="collapsed")
         st.button(t("post", lang), key="status_post", on_click=_post_status,
@@ -212,7 +213,7 @@ def _post_status(drill: LiveDrill, lang: str) -> None:
         state.flash(t("empty", lang), "warning")
         return
     try:
-        drill.act(PostStatus(drill.sign(text), agent=drill.agent))
+        services.app().drills.act(drill, PostStatus(drill.sign(text), agent=drill.agent))
     except ActionError as exc:
         state.flash(str(exc))
         return

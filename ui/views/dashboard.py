@@ -8,13 +8,11 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from engine.records import Event
-from scoring import SCORER_VERSION
-from scoring.judge import judge_from_env
 from scoring.records import Scorecard
-from scoring.scorecard import score_session
-from store.errors import StoreError
 from store.records import User
+from stormdesk import exports
+from stormdesk.errors import StoreError
+from stormdesk.reviews import StoredDrill
 from ui import auth, services
 from ui.data import catalogue
 from ui.markup import inert
@@ -28,7 +26,7 @@ def render() -> None:
     if user is None or user.role not in ("manager", "admin"):
         st.error("Managers only.")
         return
-    store = services.store()
+    reviews = services.app().reviews
     team_id = _team_filter(user)
     tabs = st.tabs(["Cohort", "Trends", "Recurring findings", "Review a drill", "Compare",
                     "Agreement"])
@@ -37,7 +35,7 @@ def render() -> None:
     with tabs[1]:
         _trends(user, team_id)
     with tabs[2]:
-        findings = store.recurring_findings(user.viewer, team_id=team_id, min_occurrences=2)
+        findings = reviews.recurring_findings(user.viewer, team_id=team_id, min_occurrences=2)
         if not findings:
             st.caption("No finding has come up twice yet.")
         for f in findings[:100]:
@@ -51,7 +49,7 @@ def render() -> None:
                  "mean |override - auto|": round(a.mean_abs_diff, 1),
                  "within 10 points": f"{a.within_10_share:.0%}",
                  "managers score higher by": round(a.mean_diff, 1)}
-                for a in store.agreement(user.viewer, team_id=team_id)]
+                for a in reviews.agreement(user.viewer, team_id=team_id)]
         st.caption("How close manager overrides are to the automatic scores: the tool's own "
                    "accuracy, measured by the people who know best.")
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
@@ -60,7 +58,7 @@ def render() -> None:
 def _team_filter(user: User) -> int | None:
     if user.role != "admin":
         return user.team_id
-    teams = services.store().teams(user.viewer)
+    teams = services.app().reviews.teams(user.viewer)
     options: list[int | None] = [None, *[t.id for t in teams]]
     names = {t.id: t.name for t in teams}
     return st.selectbox("Team", options, key="dash_team",
@@ -68,8 +66,8 @@ def _team_filter(user: User) -> int | None:
 
 
 def _cohort(user: User, team_id: int | None) -> None:
-    store = services.store()
-    rows = store.cohort(user.viewer, team_id=team_id)
+    reviews = services.app().reviews
+    rows = reviews.cohort(user.viewer, team_id=team_id)
     if not rows:
         st.caption("No finished drills yet.")
     table = pd.DataFrame([{
@@ -80,7 +78,7 @@ def _cohort(user: User, team_id: int | None) -> None:
                                              + ", ".join(r.failed_dimensions)),
         "latest drill": r.latest_drill_id} for r in rows])
     st.dataframe(table, hide_index=True, width="stretch")
-    st.download_button("Cohort (CSV)", table.map(scorecard.spreadsheet_safe).to_csv(index=False),
+    st.download_button("Cohort (CSV)", exports.table_csv(table.to_dict("records")),
                        file_name="cohort.csv",
                        mime="text/csv", key="dl_cohort", disabled=table.empty)
     if team_id is None:
@@ -93,16 +91,16 @@ def _cohort(user: User, team_id: int | None) -> None:
         dimension = c2.selectbox("Dimension", DIMENSIONS, key="th_dimension")
         minimum = c3.number_input("Minimum score", 0.0, 100.0, 70.0, step=5.0, key="th_min")
         if st.button("Set pass mark", key="th_set"):
-            store.set_threshold(user.viewer, team_id, scenario_id, dimension, minimum)
+            reviews.set_threshold(user.viewer, team_id, scenario_id, dimension, minimum)
             st.rerun()
-        marks = store.thresholds(user.viewer, team_id)
+        marks = reviews.thresholds(user.viewer, team_id)
         st.dataframe(pd.DataFrame([{"scenario": m.scenario_id, "dimension": m.dimension,
                                     "minimum": m.minimum} for m in marks]), hide_index=True)
 
 
 def _trainees(user: User, team_id: int | None) -> dict[int, str]:
     seen: dict[int, str] = {}
-    for s in services.store().drills_for(user.viewer, status="ended", limit=1000):
+    for s in services.app().reviews.drills_for(user.viewer, status="ended", limit=1000):
         if team_id is None or s.drill.team_id == team_id:
             seen[s.drill.trainee_id] = s.drill.trainee_username
     return seen
@@ -115,7 +113,7 @@ def _trends(user: User, team_id: int | None) -> None:
         return
     trainee_id = st.selectbox("Trainee", list(trainees), format_func=trainees.__getitem__,
                               key="trend_trainee")
-    history = services.store().history(user.viewer, team_id=team_id, trainee_id=trainee_id)
+    history = services.app().reviews.history(user.viewer, team_id=team_id, trainee_id=trainee_id)
     rows = [{"ended": h.drill.ended_at, "scenario": h.drill.scenario_id, "dimension": d,
              "score": v} for h in history for d, v in h.scores.items() if v is not None]
     if not rows:
@@ -125,13 +123,14 @@ def _trends(user: User, team_id: int | None) -> None:
         x=alt.X("ended:T", title="drill ended"), y=alt.Y("score:Q", scale=alt.Scale(
             domain=[0, 100])), color="dimension:N", tooltip=["scenario", "dimension", "score"]),
         width="stretch")
-    for f in services.store().recurring_findings(user.viewer, trainee_id=trainee_id,
-                                                 min_occurrences=2)[:10]:
+    for f in services.app().reviews.recurring_findings(user.viewer, trainee_id=trainee_id,
+                                                       min_occurrences=2)[:10]:
         st.markdown("• " + inert(f.describe()))
 
 
 def _pick_drill(user: User, team_id: int | None, key: str) -> str | None:
-    drills = [s for s in services.store().drills_for(user.viewer, status="ended", limit=500)
+    drills = [s for s in services.app().reviews.drills_for(user.viewer, status="ended",
+                                                           limit=500)
               if team_id is None or s.drill.team_id == team_id]
     if not drills:
         st.caption("No finished drills yet.")
@@ -146,22 +145,20 @@ def _review(user: User, team_id: int | None) -> None:
     drill_id = _pick_drill(user, team_id, "review_drill")
     if drill_id is None:
         return
-    store = services.store()
-    loaded = scorecard.load(user.viewer, drill_id)
+    reviews = services.app().reviews
+    loaded = reviews.load(user.viewer, drill_id)
     if loaded is None:
         st.error("This drill cannot be shown (no scorecard, or its scenario is missing).")
         return
-    record, card, transcript, scenario = loaded
-    cards = store.scorecards(user.viewer, drill_id)
-    overrides = store.overrides(user.viewer, drill_id)
+    cards = reviews.scorecards(user.viewer, drill_id)
+    overrides = reviews.overrides(user.viewer, drill_id)
     left, right = st.columns([3, 2])
     with right:
-        _overrides_box(user, cards[0].id, card, overrides)
+        _overrides_box(user, cards[0].id, loaded.scorecard, overrides)
         _comments_box(user, drill_id)
-        _rescore_box(user, drill_id, card, transcript, scenario, len(cards))
+        _rescore_box(user, drill_id, loaded, len(cards))
     with left:
-        scorecard.show(card, transcript, scenario, record.trainee_username,
-                       pdf_overrides=overrides)
+        scorecard.show(loaded, pdf_overrides=overrides)
 
 
 def _overrides_box(user: User, scorecard_id: int, card: Scorecard, overrides: Any) -> None:
@@ -173,8 +170,8 @@ def _overrides_box(user: User, scorecard_id: int, card: Scorecard, overrides: An
         reason = st.text_input("Reason (required)", key="ov_reason")
         if st.button("Save override", key="ov_save", disabled=not reason.strip()):
             try:
-                services.store().override(user.viewer, scorecard_id, dimension, score,
-                                          reason.strip())
+                services.app().reviews.override(user.viewer, scorecard_id, dimension, score,
+                                                reason.strip())
             except StoreError as exc:
                 st.error(inert(str(exc)))
             else:
@@ -186,32 +183,32 @@ def _overrides_box(user: User, scorecard_id: int, card: Scorecard, overrides: An
 
 
 def _comments_box(user: User, drill_id: str) -> None:
-    store = services.store()
+    reviews = services.app().reviews
     with st.container(border=True):
         st.markdown("**Comments**")
-        for c in store.comments(user.viewer, drill_id):
+        for c in reviews.comments(user.viewer, drill_id):
             st.markdown(f"**{inert(c.author_username)}** · {c.created_at:%Y-%m-%d %H:%M}  \n"
                         + inert(c.text))
         text = st.text_area("Add a comment", key="comment_text")
         if st.button("Comment", key="comment_post", disabled=not text.strip()):
             try:
-                store.comment(user.viewer, drill_id, text.strip())
+                reviews.comment(user.viewer, drill_id, text.strip())
             except StoreError as exc:
                 st.error(inert(str(exc)))
             else:
                 st.rerun()
 
 
-def _rescore_box(user: User, drill_id: str, card: Scorecard, transcript: list[Event],
-                 scenario: Any, versions: int) -> None:
+def _rescore_box(user: User, drill_id: str, loaded: StoredDrill, versions: int) -> None:
+    card = loaded.scorecard
+    current = services.app().scorer_version()
     with st.container(border=True):
         st.markdown(f"**Scorer** {card.scorer_version} ({versions} scorecard"
                     f"{'s' if versions != 1 else ''} on record)")
-        if card.scorer_version != SCORER_VERSION and st.button(
-                f"Re-score with {SCORER_VERSION}", key="rescore"):
+        if card.scorer_version != current and st.button(
+                f"Re-score with {current}", key="rescore"):
             try:
-                services.store().add_scorecard(user.viewer, drill_id, score_session(
-                    transcript, scenario, judge=judge_from_env()))
+                services.app().reviews.rescore(user.viewer, drill_id)
             except StoreError as exc:
                 st.error(inert(str(exc)))
             else:
@@ -222,20 +219,20 @@ def _compare(user: User, team_id: int | None) -> None:
     drill_id = _pick_drill(user, team_id, "compare_drill")
     if drill_id is None:
         return
-    peers = services.store().peers(user.viewer, drill_id)
+    peers = services.app().reviews.peers(user.viewer, drill_id)
     st.caption("Trainees who played the same scenario with the same seed: the same flood.")
     if not peers:
         st.caption("Nobody else has played this flood yet.")
         return
     columns = st.columns(min(4, len(peers)))
     for col, peer in zip(columns, peers[:4], strict=False):
-        loaded = scorecard.load(user.viewer, peer.drill.id)
+        loaded = services.app().reviews.load(user.viewer, peer.drill.id)
         with col.container(border=True):
             st.markdown(f"**{inert(peer.drill.trainee_username)}**")
             if loaded is None:
                 st.caption("no scorecard")
                 continue
-            card = loaded[1]
+            card = loaded.scorecard
             st.metric("Overall", "-" if peer.overall is None else f"{peer.overall:.0f}")
             for d in card.dimensions:
                 problems = sum(f.severity != "info" for f in d.findings)

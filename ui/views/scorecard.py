@@ -3,9 +3,6 @@ the transcript replay and downloads."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from typing import Any
 
 import altair as alt
@@ -22,11 +19,9 @@ from engine.records import (
     StatusPosted,
 )
 from engine.scenario import Scenario
-from reports.scorecard_pdf import scorecard_pdf
-from scoring.records import Scorecard
-from store.errors import AccessDenied, InvalidInput
+from stormdesk import exports
+from stormdesk.reviews import StoredDrill
 from ui import auth, services, state
-from ui.data import catalogue
 from ui.i18n import t
 from ui.markup import highlight, inert
 from ui.nav import page
@@ -38,8 +33,8 @@ def render() -> None:
     user = auth.current_user()
     if user is None:
         return
-    store = services.store()
-    mine = store.drills_for(user.viewer, trainee_id=user.id, status="ended")
+    reviews = services.app().reviews
+    mine = reviews.drills_for(user.viewer, trainee_id=user.id, status="ended")
     wanted = st.query_params.get("drill")
     live = state.drill()
     if wanted is None and live is not None and live.ended:
@@ -55,13 +50,13 @@ def render() -> None:
               + ("-" if s.overall is None else f"{s.overall:.0f}") for s in mine}
     chosen = st.selectbox(t("my_drills", lang), ids, index=ids.index(wanted) if wanted else 0,
                           format_func=lambda i: labels.get(i, i), key="scorecard_pick")
-    stored = load(user.viewer, chosen)
+    stored = reviews.load(user.viewer, chosen)
     if stored is None:
-        st.error("No such drill, or it is not yours to see.")
+        st.error(t("no_such_drill", lang))
         return
-    record, card, transcript, scenario = stored
-    overrides = store.overrides(user.viewer, record.id)
-    comments = store.comments(user.viewer, record.id)
+    record = stored.record
+    overrides = reviews.overrides(user.viewer, record.id)
+    comments = reviews.comments(user.viewer, record.id)
     if overrides or comments:
         with st.container(border=True):
             st.markdown(f"**{t('feedback', lang)}**")
@@ -71,30 +66,19 @@ def render() -> None:
                             + inert(o.reason) + f" ({inert(o.author_username)})")
             for c in comments:
                 st.markdown(f"• **{inert(c.author_username)}**: " + inert(c.text))
-    show(card, transcript, scenario, record.trainee_username, pdf_overrides=overrides)
+    show(stored, pdf_overrides=overrides)
 
 
-def load(viewer: Any, drill_id: str) -> tuple[Any, Scorecard, list[Event], Scenario] | None:
-    """A stored drill with its newest scorecard and transcript, if ``viewer`` may see it."""
-    store = services.store()
-    try:
-        record = store.drill(viewer, drill_id)
-        cards = store.scorecards(viewer, drill_id)
-        stored = store.transcript(viewer, drill_id)
-    except (AccessDenied, InvalidInput):
-        return None
-    scenario = catalogue().scenarios.get(record.scenario_id)
-    if not cards or stored is None or scenario is None:
-        return None
-    return record, Scorecard.from_dict(cards[0].card), stored.events(), scenario
-
-
-def show(card: Any, transcript: list[Event], scenario: Scenario, trainee: str,
-         pdf_overrides: Any = ()) -> None:
-    """Draw a scorecard (also used by the manager's views later)."""
+def show(stored: StoredDrill, pdf_overrides: Any = ()) -> None:
+    """Draw a scorecard (the trainee's page and the manager's review)."""
+    card, transcript, scenario = stored.scorecard, stored.transcript, stored.scenario
+    trainee = stored.record.trainee_username
     st.title(f"{inert(scenario.title)}: {inert(trainee)}")
     st.caption(f"seed {card.seed} · scenario {card.scenario_id} ({card.scenario_hash}) · "
                f"scorer {card.scorer_version}")
+    if stored.world_changed:
+        st.warning(t("world_changed_card", state.language(),
+                     parts=", ".join(stored.world_changed)), icon="⚠️")
     cols = st.columns(1 + len(card.dimensions))
     lang = state.language()
     cols[0].metric(t("overall", lang), "-" if card.overall is None else f"{card.overall:.0f}")
@@ -115,12 +99,11 @@ def show(card: Any, transcript: list[Event], scenario: Scenario, trainee: str,
     with tabs[2]:
         _replay(transcript, scenario)
     with tabs[3]:
-        _downloads(card, transcript, replies)
+        _downloads(stored)
         # Built on request: a PDF with charts costs too much to redo on every rerun.
         pdf_key = f"pdf-{card.scenario_hash}-{card.seed}-{trainee}-{card.overall}"
         if st.button(t("prepare_pdf", lang), key="prepare_pdf"):
-            st.session_state[pdf_key] = scorecard_pdf(card, transcript, scenario.title, trainee,
-                                                      pdf_overrides)
+            st.session_state[pdf_key] = exports.scorecard_pdf(stored, pdf_overrides)
         if pdf_key in st.session_state:
             st.download_button(t("dl_pdf", lang), st.session_state[pdf_key],
                                file_name="scorecard.pdf", mime="application/pdf", key="dl_pdf")
@@ -223,35 +206,12 @@ def _replay(transcript: list[Event], scenario: Scenario) -> None:
     st.dataframe(view, hide_index=True, width="stretch", height=420)
 
 
-def spreadsheet_safe(value: Any) -> Any:
-    """A cell a spreadsheet will not run as a formula (text starting with = + - @ is quoted)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def _downloads(card: Any, transcript: list[Event], replies: dict[str, ReplySent]) -> None:
-    jsonl = "\n".join(e.to_json() for e in transcript) + "\n"
+def _downloads(stored: StoredDrill) -> None:
     lang = state.language()
-    st.download_button(t("dl_transcript", lang), jsonl, file_name="transcript.jsonl",
-                       mime="application/json", key="dl_transcript")
-    st.download_button(t("dl_card", lang), json.dumps(card.to_dict(), ensure_ascii=False,
-                                                      indent=1),
+    st.download_button(t("dl_transcript", lang), exports.transcript_jsonl(stored),
+                       file_name="transcript.jsonl", mime="application/json",
+                       key="dl_transcript")
+    st.download_button(t("dl_card", lang), exports.scorecard_json(stored),
                        file_name="scorecard.json", mime="application/json", key="dl_card")
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["reply_event", "minute", "thread", "channel", "reply", "dimension",
-                     "kind", "rule", "severity", "words", "explanation", "suggestion"])
-    by_reply: dict[str, list[Any]] = {}
-    for d in card.dimensions:
-        for f in d.findings:
-            by_reply.setdefault(f.event_id or "", []).append(f)
-    for rid, reply in replies.items():
-        for f in by_reply.get(rid) or [None]:
-            writer.writerow([spreadsheet_safe(v) for v in (
-                rid, reply.minute, reply.thread_id, reply.channel, reply.text,
-                *(("", "", "", "", "", "", "") if f is None else
-                  (f.dimension, f.kind, f.rule, f.severity, f.text, f.explanation,
-                   f.suggestion)))])
-    st.download_button(t("dl_csv", lang), out.getvalue(), file_name="replies.csv",
-                       mime="text/csv", key="dl_csv")
+    st.download_button(t("dl_csv", lang), exports.replies_csv(stored),
+                       file_name="replies.csv", mime="text/csv", key="dl_csv")

@@ -7,12 +7,13 @@ import time
 from typing import Any
 
 import altair as alt
+import pandas as pd
 import streamlit as st
 
+from stormdesk.clock import SPEEDS
+from stormdesk.preview import Preview
 from ui import auth, recovery, services, state
-from ui.clock import SPEEDS
-from ui.data import Run, catalogue, headless_run
-from ui.drill import LiveDrill
+from ui.data import catalogue, headless_run
 from ui.i18n import t
 from ui.markup import inert
 from ui.nav import page
@@ -30,7 +31,7 @@ def render() -> None:
     if not cat.scenarios:
         st.warning("No scenarios found in scenarios/.")
         return
-    ids = sorted(cat.scenarios, key=lambda i: (cat.scenarios[i].language, i))
+    ids = cat.ids()
     running = state.drill()
     busy = running is not None and not running.ended
     if running is not None and not running.ended:
@@ -80,11 +81,10 @@ def render() -> None:
         else:
             chosen = int(seed) if fixed else secrets.randbelow(2**31)
             user = auth.current_user()
-            drill = LiveDrill.start(cat.scenarios[scenario_id], chosen, trainee.strip(),
-                                    initials.strip().upper(),
-                                    "assessment" if mode == "assessment" else "practice",
-                                    float(speed), time.monotonic(), services.store(),
-                                    user.viewer if user else None)
+            drill = services.app().drills.start(
+                cat.scenarios[scenario_id], chosen, trainee.strip(), initials.strip().upper(),
+                "assessment" if mode == "assessment" else "practice", float(speed),
+                time.monotonic(), user.viewer if user else None)
             state.set_drill(drill)
             st.switch_page(page("desk"))
 
@@ -110,7 +110,7 @@ def _preview(cat: Any, ids: list[str]) -> None:
         _summary(headless_run(scenario_id, seed, minutes or scenario.duration_minutes))
 
 
-def _summary(run: Run) -> None:
+def _summary(run: Preview) -> None:
     s = run.summary
     st.markdown(f"#### {s['scenario']} · seed {s['seed']} · minute {s['minute']:g}")
     a, b, c, d = st.columns(4)
@@ -123,16 +123,18 @@ def _summary(run: Run) -> None:
                    width="stretch")
     right.dataframe(_counts(s["by_intent"], "intent"), hide_index=True,
                     width="stretch")
-    if not run.reputation.empty:
-        st.altair_chart(alt.Chart(run.reputation).mark_line().encode(
+    reputation = pd.DataFrame(run.reputation)
+    volume = pd.DataFrame(run.volume)
+    if not reputation.empty:
+        st.altair_chart(alt.Chart(reputation).mark_line().encode(
             x=alt.X("minute:Q", title="simulated minute"),
             y=alt.Y("reputation:Q", scale=alt.Scale(domain=[0, 100])),
             tooltip=["minute", "reputation", "waiting"]), width="stretch")
-    if not run.volume.empty:
-        st.altair_chart(alt.Chart(run.volume).mark_area().encode(
+    if not volume.empty:
+        st.altair_chart(alt.Chart(volume).mark_area().encode(
             x=alt.X("minute:Q", title="simulated minute"), y="posts:Q", color="kind:N"),
             width="stretch")
-    st.dataframe(run.mentions, hide_index=True, width="stretch", height=320)
+    st.dataframe(pd.DataFrame(run.mentions), hide_index=True, width="stretch", height=320)
 
 
 def _counts(counts: Any, name: str) -> list[dict[str, Any]]:
