@@ -55,6 +55,7 @@ def test_desk_drill_in_browser_typed_text_survives_refresh_and_scorecard_shows(s
     screenshot(page, "coach")
 
     page.get_by_role("button", name="End drill").click()
+    page.get_by_role("button", name="End and score").click()
     page.get_by_text("Overall").first.wait_for()
     wait_idle(page)
     body = page.locator("[data-testid=stMain]").inner_text()

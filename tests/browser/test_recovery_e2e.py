@@ -99,6 +99,7 @@ def test_server_killed_mid_drill_restart_reload_continue_nothing_lost(server, pa
             "Thanks for flagging, our engineers are on it",
             "Back again: the fix is rolling out now"]
         page.get_by_role("button", name="End drill").click()
+        page.get_by_role("button", name="End and score").click()
         page.get_by_text("Overall").first.wait_for()
         transcript = store.transcript(trainee.viewer, record.id)
         replies = [e for e in map(event_from_dict, transcript.dicts())
@@ -123,6 +124,7 @@ def test_other_trainees_drill_by_url_refused_and_hostile_text_inert(server, page
     desk = page.locator("[data-testid=stMain]").inner_text()
     assert "<script>alert(1)</script>" in desk
     page.get_by_role("button", name="End drill").click()
+    page.get_by_role("button", name="End and score").click()
     page.get_by_text("Overall").first.wait_for()
     wait_idle(page)
     assert "<img src=x onerror=alert(2)>" in page.locator("[data-testid=stMain]").inner_text()
