@@ -135,8 +135,49 @@ class DimensionResult:
                 "judge": self.judge, "error": self.error}
 
 
+#: A drill played to within this many simulated minutes of its length counts as complete (the
+#: store's ``COMPLETE_SLACK_MINUTES``; the engine's clock steps in fractions of a minute).
+COMPLETE_SLACK_MINUTES = 0.01
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """How many of the customers who wrote were answered (see docs/grading.md for who counts)."""
+
+    customers: int = 0
+    answered: int = 0
+
+    @property
+    def share(self) -> float | None:
+        """answered / customers (None when nobody needed an answer)."""
+        return round(self.answered / self.customers, 4) if self.customers else None
+
+    @property
+    def unanswered(self) -> int:
+        return self.customers - self.answered
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"customers": self.customers, "answered": self.answered, "share": self.share}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Coverage:
+        if not isinstance(data, dict):
+            return cls()
+        return cls(int(data.get("customers") or 0), int(data.get("answered") or 0))
+
+
+def _minutes(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
 @dataclass(frozen=True, slots=True)
 class Scorecard:
+    """A drill's grade: every dimension's result, the weights used, the overall score, and the
+    facts a manager needs to trust it (how long it ran, whom it reached, what failed).
+
+    Fields after ``overall`` have defaults so scorecards stored before them still load.
+    """
+
     scenario_id: str
     scenario_hash: str
     seed: int
@@ -144,6 +185,23 @@ class Scorecard:
     dimensions: tuple[DimensionResult, ...]
     weights: dict[str, float]
     overall: float | None
+    #: the transcript's last minute, and the scenario's length (None: not recorded)
+    minutes_played: float | None = None
+    drill_minutes: float | None = None
+    coverage: Coverage = field(default_factory=Coverage)
+    #: dimensions that failed to score (each counts 0 at its full weight; ``error`` says why)
+    failed: tuple[str, ...] = ()
+    #: "assessment" or "practice" ("" unless set)
+    mode: str = ""
+    #: the world version the drill was played on ("" unless the application layer set it)
+    world: str = ""
+
+    @property
+    def complete(self) -> bool | None:
+        """Played to the scenario's end (None when the minutes were not recorded)."""
+        if self.minutes_played is None or self.drill_minutes is None:
+            return None
+        return self.minutes_played >= self.drill_minutes - COMPLETE_SLACK_MINUTES
 
     def dimension(self, name: str) -> DimensionResult | None:
         return next((d for d in self.dimensions if d.name == name), None)
@@ -152,14 +210,18 @@ class Scorecard:
         return {"scenario_id": self.scenario_id, "scenario_hash": self.scenario_hash,
                 "seed": self.seed, "scorer_version": self.scorer_version,
                 "dimensions": [d.to_dict() for d in self.dimensions], "weights": self.weights,
-                "overall": self.overall}
+                "overall": self.overall, "minutes_played": self.minutes_played,
+                "drill_minutes": self.drill_minutes, "complete": self.complete,
+                "coverage": self.coverage.to_dict(), "failed": list(self.failed),
+                "mode": self.mode, "world": self.world}
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Scorecard:
-        """The inverse of ``to_dict`` (stored scorecards come back through it)."""
+        """The inverse of ``to_dict`` (stored scorecards come back through it, old ones too:
+        missing keys take their defaults; ``complete`` is derived, never read)."""
         dimensions = tuple(
             DimensionResult(
                 name=d["name"], score=d.get("score"), level=d.get("level"),
@@ -167,6 +229,14 @@ class Scorecard:
                 metrics=d.get("metrics") or {}, judge=d.get("judge", "offline"),
                 error=d.get("error"))
             for d in data.get("dimensions", []))
+        failed = data.get("failed")
+        if failed is None:  # older cards: a dimension with an error failed
+            failed = [d.name for d in dimensions if d.error]
         return cls(data["scenario_id"], data["scenario_hash"], int(data["seed"]),
                    data["scorer_version"], dimensions, dict(data.get("weights") or {}),
-                   data.get("overall"))
+                   data.get("overall"),
+                   minutes_played=_minutes(data.get("minutes_played")),
+                   drill_minutes=_minutes(data.get("drill_minutes")),
+                   coverage=Coverage.from_dict(data.get("coverage")),
+                   failed=tuple(str(n) for n in failed), mode=str(data.get("mode") or ""),
+                   world=str(data.get("world") or ""))

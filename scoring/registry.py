@@ -19,6 +19,11 @@ from scoring.records import DimensionResult
 #: The dimensions a scorecard runs by default, in display order.
 DIMENSIONS: tuple[str, ...] = ("speed", "empathy", "tone", "privacy")
 
+#: Dimensions graded on what the trainee wrote: thin when little was written, and nothing to
+#: grade when nothing was (see ``scoring.scorecard.settle``). A dimension class may also say so
+#: itself with ``grades_replies = True``.
+REPLY_DIMENSIONS: frozenset[str] = frozenset({"empathy", "tone", "privacy"})
+
 #: name -> "module:Class" of the built-in dimensions
 BUILTIN: dict[str, str] = {
     "speed": "scoring.speed:SpeedDimension",
@@ -43,6 +48,11 @@ class UnknownDimensionError(ValueError):
 def register_dimension(name: str, factory: Callable[..., Any]) -> None:
     """Add (or replace) a dimension: ``factory(**params)`` must return a Dimension."""
     _REGISTERED[name] = factory
+
+
+def grades_replies(name: str, dimension: Any = None) -> bool:
+    """Whether the dimension called ``name`` grades the trainee's replies."""
+    return name in REPLY_DIMENSIONS or bool(getattr(dimension, "grades_replies", False))
 
 
 def known_dimensions() -> list[str]:

@@ -1,14 +1,17 @@
-"""Session scorecards: a failing dimension is recorded and the rest still score, weights are
-renormalised over the dimensions that produced a score, and the registry explains bad names."""
+"""Session scorecards: a failing dimension is recorded and counts 0 at its full weight, a
+dimension with nothing to grade is left out only when nobody waited, the scorecard's facts
+(minutes, coverage, failed, mode, world) round-trip, and the registry explains bad names.
+Thin evidence and the early-end rules: tests/scoring/test_grading.py."""
 
 from __future__ import annotations
 
+import json
 from typing import ClassVar
 
 import pytest
 
 from scoring import SCORER_VERSION
-from scoring.records import DimensionResult
+from scoring.records import Coverage, DimensionResult, Scorecard
 from scoring.registry import (
     DIMENSIONS,
     UnknownDimensionError,
@@ -56,24 +59,30 @@ def drill() -> Drill:
     return d
 
 
-def test_score_session_failing_dimension_is_recorded_and_the_rest_still_score():
+def test_score_session_failing_dimension_is_recorded_counts_zero_and_the_rest_still_score():
+    # Changed by issue 8: a failed dimension used to drop out (its weight renormalised onto the
+    # others, which raised the overall); now it counts 0 at its full weight.
     d = drill()
     card = score_session(d.events, d.scenario, dimensions=["speed", Boom(), "privacy"])
     failed = card.dimension("empathy")
     assert failed is not None and failed.score is None
     assert failed.error is not None and failed.error.startswith("RuntimeError: lexicon exploded")
     assert "test_scorecard.py" in failed.error
+    assert failed.findings[0].kind == "dimension_failed"
+    assert "lexicon exploded" in failed.findings[0].explanation
+    assert card.failed == ("empathy",)
     assert card.dimension("speed").score == 100.0  # type: ignore[union-attr]
-    assert card.overall == 100.0
+    privacy = card.dimension("privacy").score  # type: ignore[union-attr]
+    assert card.weights == {"speed": 0.5, "empathy": 0.25, "privacy": 0.25}
+    assert card.overall == pytest.approx(0.5 * 100 + 0.25 * privacy, abs=0.05)
 
 
-def test_score_session_weights_renormalised_over_scored_dimensions():
+def test_score_session_failed_dimension_keeps_its_weight():
     d = drill()
     card = score_session(d.events, d.scenario,
                          dimensions=[Fixed("speed", 80.0), Boom(), Fixed("privacy", 40.0)])
-    assert card.weights == {"speed": pytest.approx(2 / 3, abs=1e-3), "empathy": 0.0,
-                            "privacy": pytest.approx(1 / 3, abs=1e-3)}
-    assert card.overall == pytest.approx(200 / 3, abs=0.05)
+    assert card.weights == {"speed": 0.5, "empathy": 0.25, "privacy": 0.25}
+    assert card.overall == pytest.approx(0.5 * 80 + 0.25 * 40, abs=0.05)
 
 
 def test_combine_dimension_without_weight_counts_zero_and_all_zero_counts_equally():
@@ -84,10 +93,12 @@ def test_combine_dimension_without_weight_counts_zero_and_all_zero_counts_equall
     assert weights == {"a": 0.5, "b": 0.5} and overall == 50.0
 
 
-def test_score_session_every_dimension_failing_gives_no_overall():
+def test_score_session_every_dimension_failing_gives_zero():
+    # Changed by issue 8: used to give no overall (None); failures count 0, so it is 0.
     d = drill()
     card = score_session(d.events, d.scenario, dimensions=[Boom()])
-    assert card.overall is None and card.weights == {"empathy": 0.0}
+    assert card.overall == 0.0 and card.weights == {"empathy": 1.0}
+    assert card.failed == ("empathy",)
 
 
 @pytest.mark.parametrize("bad", [150.0, -1.0, float("nan")])
@@ -100,8 +111,32 @@ def test_score_session_out_of_range_score_is_recorded_as_error(bad):
 def test_score_session_not_applicable_dimension_is_left_out_of_the_weights():
     d = drill()
     card = score_session(d.events, d.scenario,
+                         dimensions=[Fixed("speed", 60.0), Fixed("escalation", None)])
+    assert card.weights == {"speed": 1.0, "escalation": 0.0} and card.overall == 60.0
+
+
+def test_score_session_reply_dimension_with_nothing_to_grade_counts_zero_when_customers_waited():
+    d = drill()
+    card = score_session(d.events, d.scenario,
                          dimensions=[Fixed("speed", 60.0), Fixed("privacy", None)])
-    assert card.weights == {"speed": 1.0, "privacy": 0.0} and card.overall == 60.0
+    privacy = card.dimension("privacy")
+    assert privacy is not None and privacy.score == 0.0 and privacy.error is None
+    assert privacy.findings[0].kind == "nothing_to_grade"
+    assert privacy.metrics["grading"]["rule"] == "no_replies"
+    assert card.weights == {"speed": pytest.approx(2 / 3, abs=1e-3),
+                            "privacy": pytest.approx(1 / 3, abs=1e-3)}
+    assert card.overall == 40.0
+
+
+def test_score_session_reply_dimension_with_nothing_to_grade_is_left_out_when_nobody_waited():
+    d = Drill(scenario(scoring_weights={"speed": 0.5, "empathy": 0.25, "tone": 0.0,
+                                        "privacy": 0.25}))
+    d.mention("t1", 0, persona="praise", intent="praise")
+    d.like("t1", 1)
+    card = score_session(d.events, d.scenario,
+                         dimensions=[Fixed("speed", 60.0), Fixed("privacy", None)])
+    assert card.dimension("privacy").score is None  # type: ignore[union-attr]
+    assert card.overall == 60.0 and card.coverage.customers == 0
 
 
 def test_score_session_records_scorer_version_seed_and_scenario_hash():
@@ -111,6 +146,51 @@ def test_score_session_records_scorer_version_seed_and_scenario_hash():
     assert card.seed == 7 and card.scenario_hash == d.scenario.content_hash
     assert card.scenario_id == "test-drill"
     assert '"scorer_version"' in card.to_json()
+
+
+def test_score_session_records_minutes_coverage_mode_and_world():
+    d = drill()
+    d.mention("t2", 10)
+    d.sample(20)
+    card = score_session(d.events, d.scenario, dimensions=["speed"], mode="practice",
+                         world="abc123")
+    assert card.minutes_played == 20 and card.drill_minutes == 60 and card.complete is False
+    assert (card.coverage.customers, card.coverage.answered) == (2, 1)
+    assert card.mode == "practice" and card.world == "abc123" and card.failed == ()
+    plain = score_session(d.events, d.scenario, dimensions=["speed"])
+    assert plain.mode == "" and plain.world == ""
+
+
+def test_score_session_complete_when_played_to_the_scenarios_end():
+    d = drill()
+    d.sample(60)
+    card = score_session(d.events, d.scenario, dimensions=["speed"])
+    assert card.minutes_played == 60 and card.complete is True
+
+
+def test_scorecard_round_trips_through_its_dict():
+    d = drill()
+    d.mention("t2", 5)
+    d.sample(60)
+    card = score_session(d.events, d.scenario, dimensions=["speed", Boom(), "privacy"],
+                         mode="assessment", world="w1")
+    data = card.to_dict()
+    assert data["complete"] is True and data["failed"] == ["empathy"]
+    assert data["coverage"] == {"customers": 2, "answered": 1, "share": 0.5}
+    again = Scorecard.from_dict(json.loads(card.to_json()))
+    assert again == card
+
+
+def test_scorecard_from_an_old_dict_takes_defaults():
+    old = {"scenario_id": "s", "scenario_hash": "h", "seed": 3, "scorer_version": "2026.11.2",
+           "dimensions": [{"name": "speed", "score": 70.0},
+                          {"name": "tone", "score": None, "error": "boom"}],
+           "weights": {"speed": 1.0, "tone": 0.0}, "overall": 70.0}
+    card = Scorecard.from_dict(old)
+    assert card.minutes_played is None and card.drill_minutes is None
+    assert card.complete is None and card.coverage == Coverage()
+    assert card.failed == ("tone",) and card.mode == "" and card.world == ""
+    assert card.to_dict()["complete"] is None
 
 
 def test_score_session_default_dimensions_run_in_order_without_crashing():

@@ -1,5 +1,5 @@
-"""Speed on hand-built transcripts: SLA per priority, misses, triage order, silence, backlog and
-status updates in incident drills."""
+"""Speed on hand-built transcripts: coverage, SLA per priority, misses, triage order, silence,
+backlog and status updates in incident drills (reply claims: tests/scoring/test_claims.py)."""
 
 from __future__ import annotations
 
@@ -11,14 +11,13 @@ from hypothesis import strategies as st
 
 from scoring.speed import (
     LATE_ZERO_AT,
-    TRIAGE_GRACE_MINUTES,
     LowRiskTimes,
     SpeedDimension,
-    ThreadTimes,
     late_credit,
     percentile,
     triage_counts,
 )
+from scoring.speed_triage import TRIAGE_GRACE_MINUTES
 from tests.scoring.builders import Drill, scenario
 
 
@@ -40,7 +39,7 @@ def test_speed_every_reply_within_sla_scores_100():
     result = score(d)
     assert result.score == 100.0
     assert result.findings == ()
-    assert result.metrics["response_rate"] == 1.0
+    assert result.metrics["coverage"] == 1.0
     assert result.metrics["within_sla_share"] == 1.0
 
 
@@ -52,6 +51,7 @@ def test_speed_late_reply_gets_partial_credit_and_a_finding_on_the_reply():
     assert result.metrics["components"]["sla"] == pytest.approx(0.5)
     (finding,) = result.findings
     assert finding.kind == "sla_missed" and finding.event_id == reply.event_id
+    assert finding.impact == pytest.approx(100 * 0.5 * 0.30 / 0.65, abs=0.01)  # no triage pairs
     assert "60 min" in finding.explanation and "30 min" in finding.explanation
 
 
@@ -66,21 +66,91 @@ def test_speed_unanswered_thread_past_sla_counts_as_breach_with_its_wait():
     opened = d.mention("t1", 5, priority="urgent")
     d.sample(60)
     result = score(d)
-    (finding,) = result.findings
-    assert finding.kind == "unanswered" and finding.severity == "critical"
+    (finding,) = [f for f in result.findings if f.kind == "unanswered"]
+    assert finding.severity == "critical"
     assert finding.event_id == opened.event_id and "55 min" in finding.explanation
-    assert result.metrics["missed"] == 1 and result.metrics["response_rate"] == 0.0
+    assert result.metrics["missed"] == 1 and result.metrics["coverage"] == 0.0
+    assert [f.kind for f in result.findings] == ["unanswered", "coverage"]
 
 
-def test_speed_unanswered_thread_still_within_sla_at_end_is_not_a_miss():
+def test_speed_complete_drill_customer_within_sla_at_end_is_a_coverage_miss_not_an_sla_miss():
+    # Changed by issue 8: at the scenario's end everyone unanswered is a miss for coverage (it
+    # used to be "neither answered nor missed"); their SLA clock had not run out, so no SLA cost.
     d = Drill()
     d.mention("t1", 0)
     d.reply("t1", 5)
-    d.mention("t2", 50)  # normal SLA 30, drill ends at 60
+    d.mention("t2", 50)  # normal SLA 30, drill ends at 60 = the scenario's length
     d.sample(60)
     result = score(d)
-    assert result.metrics["pending_within_sla"] == 1
-    assert result.metrics["missed"] == 0 and result.score == 100.0
+    assert result.metrics["complete"] is True
+    assert result.metrics["pending_within_sla"] == 1 and result.metrics["missed"] == 0
+    assert result.metrics["components"]["sla"] == 1.0
+    assert result.metrics["customers"] == 2 and result.metrics["coverage"] == 0.5
+    assert "unanswered_at_end" in kinds(result) and result.score < 100.0
+
+
+def test_speed_partial_drill_customer_within_sla_at_the_stop_is_a_coverage_miss_too():
+    d = Drill()
+    d.mention("t1", 0)
+    d.reply("t1", 5)
+    d.mention("t2", 20)
+    d.sample(30)  # stopped at minute 30 of 60: t2 has waited 10 of its 30 minutes
+    result = score(d)
+    assert result.metrics["complete"] is False
+    assert result.metrics["customers"] == 2 and result.metrics["coverage"] == 0.5
+    assert result.metrics["components"]["sla"] == 1.0  # t2's SLA clock had not run out
+    assert "unanswered_at_end" in kinds(result)
+
+
+@pytest.mark.parametrize(("arrived", "counted"), [(59.5, False), (59.0, True), (30.0, True)])
+def test_speed_complete_drill_last_minute_mention_is_not_counted_unless_answered(arrived,
+                                                                                counted):
+    d = Drill()
+    d.mention("t1", 0)
+    d.reply("t1", 1)
+    d.mention("t2", arrived)
+    d.sample(60)
+    metrics = score(d).metrics
+    assert metrics["customers"] == (2 if counted else 1)
+    assert metrics["answered"] == 1
+
+
+def test_speed_complete_drill_last_minute_mention_answered_counts():
+    d = Drill()
+    d.mention("t1", 59.5)
+    d.reply("t1", 59.8)
+    d.sample(60)
+    assert score(d).metrics["customers"] == 1 and score(d).metrics["coverage"] == 1.0
+
+
+@pytest.mark.parametrize(("answered", "customers", "coverage"), [
+    (0, 4, 0.0), (1, 4, 0.25), (3, 4, 0.75), (4, 4, 1.0),
+])
+def test_speed_coverage_is_answered_over_customers_with_its_weight(answered, customers,
+                                                                    coverage):
+    d = Drill()
+    for i in range(customers):
+        d.mention(f"t{i}", 0)
+    for i in range(answered):
+        d.reply(f"t{i}", 1)
+    d.sample(60)
+    result = score(d)
+    assert result.metrics["components"]["coverage"] == coverage
+    assert result.metrics["customers"] == customers and result.metrics["answered"] == answered
+    assert result.metrics["component_weights"]["coverage"] == pytest.approx(0.25 / 0.65, abs=1e-3)
+
+
+def test_speed_hidden_complaint_stays_a_customer_with_a_finding():
+    d = Drill()
+    d.mention("t1", 0, persona="angry")
+    d.mention("t2", 0, persona="troll", intent="abuse")
+    d.hide("t1", 1)
+    d.hide("t2", 1)
+    d.sample(60)
+    result = score(d)
+    assert result.metrics["customers"] == 1 and result.metrics["answered"] == 0
+    assert result.metrics["handled_without_reply"] == 1
+    assert "hidden_customer" in kinds(result)
 
 
 @pytest.mark.parametrize(("persona", "intent", "action", "missed"), [
@@ -88,6 +158,7 @@ def test_speed_unanswered_thread_still_within_sla_at_end_is_not_a_miss():
     ("praise", "praise", "like", 0),
     ("praise", "praise", None, 1),
     ("angry", "billing", "like", 1),
+    ("angry", "billing", "hide", 1),
 ])
 def test_speed_hidden_trolls_and_liked_praise_are_not_misses(persona, intent, action, missed):
     d = Drill()
@@ -193,6 +264,15 @@ def test_speed_backlog_rebuilt_per_minute_without_samples():
 def test_speed_nothing_to_time_scores_none():
     result = score(Drill())
     assert result.score is None and result.error is None
+
+
+def test_speed_liked_praise_only_scores_none_without_customers():
+    d = Drill()
+    d.mention("t1", 0, persona="praise", intent="praise")
+    d.like("t1", 1)
+    d.sample(60)
+    result = score(d)
+    assert result.score is None and result.metrics["customers"] == 0
 
 
 # ---------------------------------------------------------------------------- status updates
@@ -316,9 +396,8 @@ def test_triage_counts_match_the_pairwise_definition(h, lows):
     def answered(opened, wait):
         return math.inf if wait is None else opened + wait
 
-    threads = [ThreadTimes(f"t{i}", f"e{i}", o, "normal", "neutral", "billing", "x", (),
-                           None if w is None else o + w) for i, (o, w) in enumerate(lows)]
-    got = triage_counts(h[0], answered(*h), LowRiskTimes.of(threads))
+    times = [(o, None if w is None else o + w) for o, w in lows]
+    got = triage_counts(h[0], answered(*h), LowRiskTimes.of(times))
     assert got == brute_force_triage(h[0], answered(*h),
                                      [(o, answered(o, w)) for o, w in lows])
 
