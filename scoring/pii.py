@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable
 from typing import ClassVar
 
-from scoring import pii_korean
+from scoring import pii_forms, pii_korean
 from scoring.pii_base import (
     DETECTORS,
     PERSONAL_MIN_SCORE,
@@ -132,7 +132,16 @@ class CardNumberDetector(PiiDetector):
             sizes = [len(g) for g in groups]
             if sizes[:3] not in ([4, 4, 4], [4, 6, 5], [4, 6, 4]) and sizes != [4, 6, 5]:
                 return None
-        if len(set(digits)) == 1 or not luhn_valid(digits):
+        if len(set(digits)) == 1:
+            return None
+        if not luhn_valid(digits):
+            # Grouped like a card (4-4-4-4, 4-6-5) next to a card word or with an issuer prefix:
+            # a typo'd or made-up card number is still a card number to whoever reads it.
+            sizes = [len(g) for g in groups]
+            if sizes in ([4, 4, 4, 4], [4, 6, 5], [4, 4, 4, 4, 3]) and (
+                    self.has_context(match.string, match.start(), match.end())
+                    or any(p.match(digits) and len(digits) in n for p, n, _ in self.ISSUERS)):
+                return 0.6, f"{len(digits)} digits grouped like a card number (Luhn fails)"
             return None
         for prefix, lengths, scheme in self.ISSUERS:
             if prefix.match(digits) and len(digits) in lengths:
@@ -307,7 +316,7 @@ class AddressDetector(PiiDetector):
         Pattern("ko_road", rf"(?:[가-힣]{{2,}}(?:특별시|광역시|특별자치시|특별자치도|도|시)\s+)?"
                            rf"(?:(?<![가-힣])(?!{_NOT_DISTRICTS})[가-힣]{{1,5}}(?:시|군|구)\s+){{1,2}}"
                            r"[가-힣0-9]{1,12}(?:대로|로|길|가|거리)(?<!으로)\s*(?:지하\s*)?"
-                           r"\d{1,4}(?:-\d{1,4})?(?![\d가-힣%]|\s*(?:일|시|분|개|번|회|원|년|월|주|"
+                           r"\d{1,4}(?:-\d{1,4})?(?![\d가-힣%]|\s*(?:일|시|분|개|번|회|원|년|월|주(?!소)|"
                            r"명|건|차|초))", 0.75),
         Pattern("ko_lot", r"[가-힣]{1,6}동\s*\d{1,4}-\d{1,4}(?:번지)?(?!\d)", 0.7),
         Pattern("ko_flat", r"(?<!\d)\d{1,4}동\s*\d{1,4}호", 0.7),
@@ -379,4 +388,5 @@ def detect_pii(text: str, language: str = "en", kinds: Iterable[str] | None = No
 
 
 __all__ = ["DETECTORS", "PERSONAL_MIN_SCORE", "Pattern", "PiiDetector", "PiiMatch",
-           "default_detectors", "detect_pii", "luhn_valid", "pii_korean", "register"]
+           "default_detectors", "detect_pii", "luhn_valid", "pii_forms", "pii_korean",
+           "register"]

@@ -18,18 +18,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import TYPE_CHECKING, ClassVar
 
-from engine.records import (
-    CustomerFollowedUp,
-    CustomerReplied,
-    Event,
-    MentionArrived,
-    PersonalData,
-    ReplyContext,
-    ReplySent,
-)
+from engine.projection import Projection, ThreadState
+from engine.records import Event, PersonalData, ReplyContext, ReplySent
 from engine.scenario import Scenario
 from scoring.pii import PERSONAL_MIN_SCORE, detect_pii
 from scoring.privacy_rules import PrivacyLexicon, dm_cues, find_requests, load_lexicon, lowered
@@ -119,7 +113,8 @@ def assess_privacy(ctx: ReplyContext, known_pii: Sequence[PersonalData] = ()) ->
         else:
             asks_details_dm = True
     if public:
-        for exp in find_exposures(text, tuple(known_pii), ctx.language):
+        known = tuple(known_pii) + posted_pii(ctx.mention_text)
+        for exp in find_exposures(text, known, ctx.language):
             message = "exposes_known_pii_public" if exp.known else "exposes_pii_public"
             rule = "exposes_pii_public/" + ("known_pii" if exp.known else exp.detector)
             findings.append(_finding(lex, "exposes_pii_public", message, lex.label(exp.kind),
@@ -147,6 +142,17 @@ class Exposure:
     detector: str
 
 
+@lru_cache(maxsize=4096)
+def posted_pii(mention: str) -> tuple[PersonalData, ...]:
+    """Personal data the customer's own post shows (an order number, a phone...): a reply that
+    repeats it in public spreads it, whether or not the caller passed it as known PII."""
+    if not mention:
+        return ()
+    return tuple(PersonalData(m.kind, m.text)
+                 for m in detect_pii(mention, kinds=PERSONAL_KINDS, min_score=PERSONAL_MIN_SCORE)
+                 if m.personal)
+
+
 def _normalised(text: str) -> tuple[str, list[int]]:
     chars, index = [], []
     for i, c in enumerate(text):
@@ -167,6 +173,12 @@ def find_known(text: str, item: PersonalData) -> tuple[int, int] | None:
             return None
         flat, index = _normalised(text)
         at = flat.find(target)
+        if at < 0:
+            # "20261205-118" repeats "DB-20261205-118": the letters of a prefix identify little,
+            # the digits are the reference
+            core = target.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+            if core != target and len(core) >= 6 and sum(c.isdigit() for c in core) >= 5:
+                target, at = core, flat.find(core)
         return (index[at], index[at + len(target) - 1] + 1) if at >= 0 else None
     low = text.lower()
     candidates = [value]
@@ -207,25 +219,13 @@ def find_exposures(text: str, known_pii: tuple[PersonalData, ...] | list[Persona
 # ------------------------------------------------------------------------------------ session
 
 
-@dataclass
-class _Thread:
-    persona: str = ""
-    intent: str = ""
-    name: str = ""
-    last_text: str = ""
-    known: list[PersonalData] = field(default_factory=list)
-    #: personal data the customer posted in public (MentionArrived, public follow-ups/replies)
-    public_exposed: list[PersonalData] = field(default_factory=list)
-    replied: bool = False
-    moved: bool = False
-    last_public_reply: str | None = None
-
-
-def _context(scenario: Scenario, thread: _Thread, reply: ReplySent) -> ReplyContext:
+def _context(scenario: Scenario, thread: ThreadState | None, reply: ReplySent) -> ReplyContext:
     return ReplyContext(language=scenario.language, brand_voice=scenario.brand.voice,
-                        persona=thread.persona, intent=thread.intent,
-                        mention_text=thread.last_text, channel=reply.channel,
-                        reply_text=reply.text, customer_name=thread.name)
+                        persona=thread.persona if thread else "",
+                        intent=thread.intent if thread else "",
+                        mention_text=thread.last_customer_text if thread else "",
+                        channel=reply.channel, reply_text=reply.text,
+                        customer_name=thread.author.display_name if thread else "")
 
 
 class PrivacyDimension:
@@ -243,56 +243,51 @@ class PrivacyDimension:
     def score(self, transcript: Sequence[Event], scenario: Scenario,
               judge: Judge | None = None) -> DimensionResult:
         lex = load_lexicon(scenario.language)
-        threads: dict[str, _Thread] = {}
+        projection = Projection()
         findings: list[Finding] = []
         judges: list[str] = []
+        #: threads the trainee replied to / moved to DM, and each one's last public reply
+        replied: set[str] = set()
+        moved: set[str] = set()
+        last_public: dict[str, str] = {}
         replies = public = asks_dm = 0
         for event in transcript:
-            if isinstance(event, MentionArrived):
-                threads[event.thread_id] = _Thread(
-                    persona=event.persona, intent=event.intent,
-                    name=event.author.display_name, last_text=event.text,
-                    known=list(event.exposed), public_exposed=list(event.exposed))
-            elif isinstance(event, CustomerFollowedUp | CustomerReplied):
-                thread = threads.setdefault(event.thread_id, _Thread())
-                thread.last_text = event.text
-                thread.known.extend(event.exposed)
-                if getattr(event, "channel", "public") == "public":
-                    thread.public_exposed.extend(event.exposed)
-            elif isinstance(event, ReplySent):
-                thread = threads.setdefault(event.thread_id, _Thread())
-                ctx = _context(scenario, thread, event)
-                result = assess_privacy(ctx, thread.known)
-                if judge is not None:
-                    judged = judge.judge_privacy(ctx, result)
-                    result = judged.value
-                    judges.append(judged.judge)
-                replies += 1
-                public += event.channel == "public"
-                asks_dm += result.asks_details_dm
-                thread.replied = True
-                thread.moved |= event.moves_to_dm or result.moves_to_dm or event.channel == "dm"
-                if event.channel == "public":
-                    thread.last_public_reply = event.event_id
-                findings.extend(replace(f, event_id=event.event_id, thread_id=event.thread_id,
-                                        impact=_session_points(f)) for f in result.findings)
+            thread = projection.apply(event)
+            if not isinstance(event, ReplySent):
+                continue
+            ctx = _context(scenario, thread, event)
+            result = assess_privacy(ctx, thread.exposed if thread else ())
+            if judge is not None:
+                judged = judge.judge_privacy(ctx, result)
+                result = judged.value
+                judges.append(judged.judge)
+            replies += 1
+            public += event.channel == "public"
+            asks_dm += result.asks_details_dm
+            replied.add(event.thread_id)
+            if event.moves_to_dm or result.moves_to_dm or event.channel == "dm":
+                moved.add(event.thread_id)
+            if event.channel == "public":
+                last_public[event.thread_id] = event.event_id
+            findings.extend(replace(f, event_id=event.event_id, thread_id=event.thread_id,
+                                    impact=_session_points(f)) for f in result.findings)
         if replies == 0:
             return DimensionResult(name=self.name, score=None,
                                    metrics={"replies": 0, "note": "no replies to grade"})
-        needed = {tid: t for tid, t in threads.items() if t.replied and (
+        needed = {tid: t for tid, t in projection.threads.items() if tid in replied and (
             t.persona == "privacy_oversharer" or t.public_exposed or t.intent in DM_INTENTS)}
-        moved = sum(t.moved for t in needed.values())
+        moved_needed = sum(tid in moved for tid in needed)
         for tid, t in needed.items():
-            if not t.moved and t.public_exposed:
+            if tid not in moved and t.public_exposed:
                 what = lex.label(t.public_exposed[0].kind)
                 findings.append(Finding(
                     dimension="privacy", kind="dm_not_offered", rule="dm_not_offered/overshare",
                     explanation=lex.message("dm_not_offered", "explanation", what),
                     suggestion=lex.message("dm_not_offered", "suggestion", what),
-                    event_id=t.last_public_reply, thread_id=tid, severity="minor"))
+                    event_id=last_public.get(tid), thread_id=tid, severity="minor"))
         lost = sum(_session_points(f) for f in findings)
         base = 100.0 * math.exp(-lost / 100.0)
-        dm_share = moved / len(needed) if needed else None
+        dm_share = moved_needed / len(needed) if needed else None
         score = base if dm_share is None else (
             (1 - DM_CREDIT_SHARE) * base + DM_CREDIT_SHARE * 100.0 * dm_share)
         counts: dict[str, int] = {}
@@ -301,7 +296,7 @@ class PrivacyDimension:
         return DimensionResult(
             name=self.name, score=round(score, 1), findings=tuple(findings),
             metrics={"replies": replies, "public_replies": public, "findings_by_kind": counts,
-                     "dm_needed_threads": len(needed), "dm_moved_threads": moved,
+                     "dm_needed_threads": len(needed), "dm_moved_threads": moved_needed,
                      "dm_share": None if dm_share is None else round(dm_share, 3),
                      "asks_details_dm": asks_dm, "points_lost": lost},
             judge=judge_label(judges))

@@ -39,7 +39,8 @@ KNOWN_KEYS = frozenset({
     "request_triggers", "request_position", "brand_requests", "question_requests",
     "negation_before", "negation_after", "public_verbs", "public_cues", "dm_cues",
     "dm_negated_before", "dm_negated_after", "dm_brand_sends", "private_channels",
-    "self_service", "brand_contact", "messages"})
+    "self_service", "brand_contact", "messages", "dm_segment_breaks", "dm_negated_segment",
+    "dm_predicate", "dm_third_party"})
 
 
 class LexiconError(ValueError):
@@ -112,6 +113,15 @@ class PrivacyLexicon:
     noun_negation_before: re.Pattern[str] | None
     noun_negation_after: re.Pattern[str] | None
     brand_contact: re.Pattern[str] | None
+    #: where a negation stops reaching a later DM cue ("don't worry, DM us")
+    dm_segment_breaks: re.Pattern[str] | None = None
+    #: a negation anywhere earlier in the DM cue's segment ("we will never ask ... by DM")
+    dm_negated_segment: re.Pattern[str] | None = None
+    #: verb-final languages: the first predicate after the cue, groups ``pos`` / ``neg``
+    #: ("DM 주시면" invites, "DM으로는 답변드리기 어려우며" does not)
+    dm_predicate: re.Pattern[str] | None = None
+    #: someone else's DMs ("a scam account DMing you", "사칭 계정이 DM을")
+    dm_third_party: re.Pattern[str] | None = None
 
     def may_ask(self, low: str) -> bool:
         """False when the (lower-cased) text names no personal data at all."""
@@ -173,7 +183,9 @@ def load_lexicon(language: str) -> PrivacyLexicon:
         dm_negated_before=rx("dm_negated_before"), dm_negated_after=rx("dm_negated_after"),
         dm_brand_sends=rx("dm_brand_sends"), private_channels=rx("private_channels"),
         self_service=rx("self_service"), noun_negation_before=rx("noun_negation_before"),
-        noun_negation_after=rx("noun_negation_after"), brand_contact=rx("brand_contact"))
+        noun_negation_after=rx("noun_negation_after"), brand_contact=rx("brand_contact"),
+        dm_segment_breaks=rx("dm_segment_breaks"), dm_negated_segment=rx("dm_negated_segment"),
+        dm_predicate=rx("dm_predicate"), dm_third_party=rx("dm_third_party"))
 
 
 # ------------------------------------------------------------------------------------ requests
@@ -225,16 +237,44 @@ def dm_cues(text: str, lex: PrivacyLexicon, low: str | None = None) -> DmCues:
         return DmCues((), False)
     sends = [m.span() for m in lex.dm_brand_sends.finditer(low)] if lex.dm_brand_sends else []
     spans, invites = [], False
+    clauses: list[tuple[int, int]] | None = None
     for m in lex.dm_cues.finditer(low):
         if lex.dm_negated_before and lex.dm_negated_before.search(low[max(0, m.start() - 30):
                                                                       m.start()]):
             continue
         if lex.dm_negated_after and lex.dm_negated_after.match(low[m.end():m.end() + 24]):
             continue
+        if clauses is None:
+            clauses = clause_spans(low, lex)
+        if _dm_negated(low, lex, clauses, m.start(), m.end()):
+            continue
         spans.append(m.span())
         if not any(s <= m.start() < e for s, e in sends):
             invites = True
     return DmCues(tuple(spans), invites)
+
+
+def _dm_negated(low: str, lex: PrivacyLexicon, clauses: list[tuple[int, int]], start: int,
+                end: int) -> bool:
+    """A DM cue that only mentions DMs: negated earlier in its segment ("we will never ask for
+    details by DM"), someone else's DMs ("scam accounts DMing you"), or, in verb-final languages,
+    followed by a negated predicate ("DM으로는 답변드리기 어려우며")."""
+    i = bisect_right([c[0] for c in clauses], start) - 1
+    clause = clauses[i] if i >= 0 and start < clauses[i][1] else (start, end)
+    seg = clause[0]
+    if lex.dm_segment_breaks is not None:
+        for b in lex.dm_segment_breaks.finditer(low, clause[0], start):
+            seg = b.end()
+    before = low[seg:start]
+    if lex.dm_third_party is not None and lex.dm_third_party.search(before):
+        return True
+    if lex.dm_negated_segment is not None and lex.dm_negated_segment.search(before):
+        return True
+    if lex.dm_predicate is not None:
+        first = lex.dm_predicate.search(low, end, max(end, clause[1]))
+        if first is not None and first.lastgroup == "neg":
+            return True
+    return False
 
 
 def _segment_start(low: str, lex: PrivacyLexicon, clause_start: int, at: int) -> int:

@@ -61,13 +61,17 @@ def test_phone_detector_brand_hotlines_are_not_personal(text, personal):
     ("4012 8888 8888 1881", ["4012 8888 8888 1881"]),
     ("amex 3714 496353 98431", ["3714 496353 98431"]),
     ("5555555555554444", ["5555555555554444"]),
-    ("4012-8888-8888-1882", []),  # Luhn-invalid
+    # Luhn-invalid but grouped like a card with an issuer prefix or a card word: still shown
+    # card data to whoever reads it (issue 9); ungrouped Luhn-invalid runs stay out
+    ("4012-8888-8888-1882", ["4012-8888-8888-1882"]),
+    ("card 4929 1234 5678 9012", ["4929 1234 5678 9012"]),
+    ("ref 9999 1234 5678 9012", []),
     ("my credit card number is 36168002586008", []),  # Luhn-invalid
     ("0000 0000 0000 0000", []),  # Luhn-valid but not a card
     ("4012-8888 8888-1881", []),  # mixed separators: two numbers run together
     ("1748503543012", []),
 ])
-def test_card_detector_table_requires_luhn(text, expected):
+def test_card_detector_table_requires_luhn_or_card_grouping(text, expected):
     assert found(text, "card_number") == expected
 
 
