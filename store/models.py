@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
@@ -127,9 +128,10 @@ class DrillRow(Base):
     agent_name: Mapped[str] = mapped_column(String(120), default="")
     initials: Mapped[str] = mapped_column(String(8), default="")
     #: the world it was played on: a short hash over ``world`` ("" before revision 0002)
-    world_version: Mapped[str] = mapped_column(String(64), default="")
+    world_version: Mapped[str] = mapped_column(String(64), default="", server_default="")
     #: component -> content hash (scenario, banks, lexicons, engine, scorer...)
-    world: Mapped[dict[str, Any]] = mapped_column(JsonDoc, default=dict)
+    world: Mapped[dict[str, Any]] = mapped_column(JsonDoc, default=dict,
+                                                  server_default=text("'{}'"))
     #: the scenario's length in simulated minutes (None: not recorded)
     drill_minutes: Mapped[float | None] = mapped_column(Double)
     #: the simulated minute the drill was ended at (set by ``end_drill``)

@@ -172,7 +172,7 @@ class FakeGrader:
     verdicts: dict[str, Verdict] = field(default_factory=dict)
     customers: int = 4
     calls: list[tuple[Drill, list[StoredAction], float]] = field(default_factory=list)
-    during: Callable[[], None] | None = None
+    during: Callable[[], object] | None = None
     override_card: dict[str, Any] | None = None
     override_transcript: str | None = None
 

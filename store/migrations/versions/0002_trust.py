@@ -29,33 +29,48 @@ depends_on: str | Sequence[str] | None = None
 
 # Frozen copies of the model types (see 0001).
 JSON_DOC = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+TIMESTAMP = sa.DateTime(timezone=True)
 #: Characters of a transcript read to find its first event (SessionStarted is ~200 long).
 HEAD_CHARS = 4000
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("drills") as batch:
-        batch.add_column(sa.Column("world_version", sa.String(64), nullable=False,
-                                   server_default=""))
-        batch.add_column(sa.Column("world", JSON_DOC, nullable=True))
-        batch.add_column(sa.Column("drill_minutes", sa.Double(), nullable=True))
-        batch.add_column(sa.Column("end_minute", sa.Double(), nullable=True))
+    # Only ADD COLUMN and whole-table DROP/CREATE: SQLite would need a table rebuild for
+    # anything else, and rebuilding ``drills`` trips the foreign keys that point at it (they
+    # stay on: PRAGMA foreign_keys cannot change inside the migration's transaction).
+    op.add_column("drills", sa.Column("world_version", sa.String(64), nullable=False,
+                                      server_default=""))
+    op.add_column("drills", sa.Column("world", JSON_DOC, nullable=False,
+                                      server_default=sa.text("'{}'")))
+    op.add_column("drills", sa.Column("drill_minutes", sa.Double(), nullable=True))
+    op.add_column("drills", sa.Column("end_minute", sa.Double(), nullable=True))
     _backfill_drills()
-    with op.batch_alter_table("drills") as batch:
-        batch.alter_column("world", existing_type=JSON_DOC, nullable=False)
-        batch.alter_column("world_version", existing_type=sa.String(64), server_default=None)
 
-    with op.batch_alter_table("scorecards") as batch:
-        batch.add_column(sa.Column("minutes_played", sa.Double(), nullable=True))
-        batch.add_column(sa.Column("drill_minutes", sa.Double(), nullable=True))
-        batch.add_column(sa.Column("complete", sa.Boolean(), nullable=True))
-        batch.add_column(sa.Column("customers", sa.Integer(), nullable=True))
-        batch.add_column(sa.Column("answered", sa.Integer(), nullable=True))
+    op.add_column("scorecards", sa.Column("minutes_played", sa.Double(), nullable=True))
+    op.add_column("scorecards", sa.Column("drill_minutes", sa.Double(), nullable=True))
+    op.add_column("scorecards", sa.Column("complete", sa.Boolean(), nullable=True))
+    op.add_column("scorecards", sa.Column("customers", sa.Integer(), nullable=True))
+    op.add_column("scorecards", sa.Column("answered", sa.Integer(), nullable=True))
 
-    op.execute(sa.text("DELETE FROM login_sessions"))
-    with op.batch_alter_table("login_sessions") as batch:
-        batch.alter_column("token", new_column_name="token_hash",
-                           existing_type=sa.String(64), existing_nullable=False)
+    # Every login ends (see above): the table is rebuilt keyed by the token's hash.
+    op.drop_index("ix_login_sessions_user", table_name="login_sessions")
+    op.drop_table("login_sessions")
+    _create_login_sessions("token_hash")
+
+
+def _create_login_sessions(key: str) -> None:
+    op.create_table(
+        "login_sessions",
+        sa.Column(key, sa.String(64), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", TIMESTAMP, nullable=False),
+        sa.Column("expires_at", TIMESTAMP, nullable=False),
+        sa.Column("revoked_at", TIMESTAMP, nullable=True),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"],
+                                name="fk_login_sessions_user_id_users"),
+        sa.PrimaryKeyConstraint(key, name="pk_login_sessions"),
+    )
+    op.create_index("ix_login_sessions_user", "login_sessions", ["user_id"])
 
 
 def _backfill_drills() -> None:
@@ -93,13 +108,11 @@ def _duration(head: str | None) -> float | None:
 
 
 def downgrade() -> None:
-    op.execute(sa.text("DELETE FROM login_sessions"))
-    with op.batch_alter_table("login_sessions") as batch:
-        batch.alter_column("token_hash", new_column_name="token",
-                           existing_type=sa.String(64), existing_nullable=False)
-    with op.batch_alter_table("scorecards") as batch:
-        for column in ("answered", "customers", "complete", "drill_minutes", "minutes_played"):
-            batch.drop_column(column)
-    with op.batch_alter_table("drills") as batch:
-        for column in ("end_minute", "drill_minutes", "world", "world_version"):
-            batch.drop_column(column)
+    op.drop_index("ix_login_sessions_user", table_name="login_sessions")
+    op.drop_table("login_sessions")
+    _create_login_sessions("token")
+    # DROP COLUMN (SQLite 3.35+) refuses nothing here: no index or key uses these columns.
+    for column in ("answered", "customers", "complete", "drill_minutes", "minutes_played"):
+        op.drop_column("scorecards", column)
+    for column in ("end_minute", "drill_minutes", "world", "world_version"):
+        op.drop_column("drills", column)
