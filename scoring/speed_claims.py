@@ -56,7 +56,7 @@ CONTACT = re.compile(r"\b(?:get\s+back|back\s+to\s+you|reply|respond|response|up
                      r"check\s+(?:in|on)|hear\s+from|look\s+into)\b|연락|답변|답장|회신|말씀|"
                      r"알려\s*드", _I)
 FIX_WORDS = re.compile(r"\b(?:fix(?:ed)?|restor\w*|resolv\w*|repair\w*|back\s+(?:up|online|on|"
-                       r"to\s+normal)|up\s+and\s+running|working\s+again|service|signal|online|"
+                       r"to\s+normal|by|at|around|within|in)|up\s+and\s+running|working\s+again|service|signal|online|"
                        r"normal|eta|estimated|expected|arriv\w*|deliver\w*|ship\w*|depart\w*|"
                        r"resum\w*)\b|복구|정상|해결|재개|운항|도착|배송|처리|출발|발송", _I)
 #: In a reply, compensation is claimed only when it is promised ("you'll get", "we're refunding").

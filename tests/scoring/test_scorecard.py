@@ -73,6 +73,7 @@ def test_score_session_failing_dimension_is_recorded_counts_zero_and_the_rest_st
     assert card.failed == ("empathy",)
     assert card.dimension("speed").score == 100.0  # type: ignore[union-attr]
     privacy = card.dimension("privacy").score  # type: ignore[union-attr]
+    assert privacy is not None
     assert card.weights == {"speed": 0.5, "empathy": 0.25, "privacy": 0.25}
     assert card.overall == pytest.approx(0.5 * 100 + 0.25 * privacy, abs=0.05)
 
