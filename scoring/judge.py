@@ -1,29 +1,29 @@
-"""The optional LLM judge: a rubric prompt per dimension sent through the official ``openai``
-client to any OpenAI-compatible server, JSON answers validated by pydantic, and the offline
-result whenever anything goes wrong.
+"""The optional LLM judge: a rubric prompt per dimension sent through StormDesk's LLM policy
+(``llm.LlmClient``: a hard deadline per call, a budget per drill, a circuit breaker, a cap on
+the answer's size) to any OpenAI-compatible server; JSON answers validated by pydantic, and the
+offline result whenever anything goes wrong.
 
-Configured by environment (nothing set = offline only):
-``STORMDESK_LLM_BASE_URL`` (e.g. ``http://localhost:8000/v1``), ``STORMDESK_LLM_MODEL``,
-``STORMDESK_LLM_API_KEY`` (default ``not-needed``), ``STORMDESK_LLM_TIMEOUT`` (seconds,
-default 8). Every call has an explicit timeout and one retry (the client's defaults, 600 s and
-two retries, could hang a drill), and verdicts are cached by a hash of dimension, model and
-inputs. Each result says which judge produced it: ``llm:<model>``, or
-``offline (llm failed: <reason>)``.
+Configured by environment (see ``llm.settings``; nothing set = offline only): at least
+``STORMDESK_LLM_BASE_URL`` and ``STORMDESK_LLM_MODEL``. Build one judge per drill
+(``judge_from_env()``): its budget is that drill's. Verdicts are cached by a hash of dimension,
+model and inputs. Each result says which judge produced it: ``llm:<model>``, or
+``llm fallback: <reason>`` (the offline verdict, because the LLM failed or was not asked), and
+``fallbacks`` lists which verdicts fell back and why.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
+from typing import Any, Generic, Literal, Protocol, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from engine.records import ReplyContext
 from engine.scenario import Brand
+from llm import FALLBACK, OFFLINE, LlmClient, LlmSettings
 from scoring.records import (
     EmpathyAssessment,
     Finding,
@@ -32,17 +32,11 @@ from scoring.records import (
     ToneAssessment,
 )
 
-if TYPE_CHECKING:
-    from openai import OpenAI
-
 T = TypeVar("T")
-ENV_BASE_URL = "STORMDESK_LLM_BASE_URL"
-ENV_MODEL = "STORMDESK_LLM_MODEL"
-ENV_API_KEY = "STORMDESK_LLM_API_KEY"
-ENV_TIMEOUT = "STORMDESK_LLM_TIMEOUT"
-DEFAULT_TIMEOUT_S = 8.0
-MAX_RETRIES = 1
-OFFLINE = "offline"
+#: Texts longer than this are cut before they go to the LLM (a reply or post is a few hundred
+#: characters; a pasted novel must not become a slow, expensive prompt).
+MAX_TEXT_CHARS = 4000
+__all__ = ["FALLBACK", "OFFLINE", "Fallback", "Judge", "Judged", "LlmJudge", "judge_from_env"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +45,15 @@ class Judged(Generic[T]):
 
     value: T
     judge: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fallback:
+    """One verdict the offline scorer gave because the LLM did not."""
+
+    dimension: str
+    reply: str
+    reason: str
 
 
 class Judge(Protocol):
@@ -66,28 +69,6 @@ class Judge(Protocol):
 
     def judge_privacy(self, ctx: ReplyContext, offline: PrivacyAssessment
                       ) -> Judged[PrivacyAssessment]: ...
-
-
-@dataclass(frozen=True, slots=True)
-class JudgeConfig:
-    base_url: str
-    model: str
-    api_key: str = "not-needed"
-    timeout_s: float = DEFAULT_TIMEOUT_S
-    max_retries: int = MAX_RETRIES
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> JudgeConfig | None:
-        """The configured judge, or None when base URL or model is not set."""
-        env = os.environ if environ is None else environ
-        base_url, model = env.get(ENV_BASE_URL, "").strip(), env.get(ENV_MODEL, "").strip()
-        if not base_url or not model:
-            return None
-        try:
-            timeout = float(env.get(ENV_TIMEOUT, "") or DEFAULT_TIMEOUT_S)
-        except ValueError:
-            timeout = DEFAULT_TIMEOUT_S
-        return cls(base_url, model, env.get(ENV_API_KEY, "") or "not-needed", timeout)
 
 
 # ------------------------------------------------------------------------------------ schemas
@@ -149,21 +130,21 @@ RUBRICS = {
 }
 
 
-class JudgeError(Exception):
-    """Why an LLM verdict could not be used (becomes ``offline (llm failed: <reason>)``)."""
-
-
 def cache_key(dimension: str, model: str, payload: Mapping[str, Any]) -> str:
     blob = json.dumps({"dimension": dimension, "model": model, "inputs": payload},
                       sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(blob.encode()).hexdigest()
+    return hashlib.sha256(blob.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= MAX_TEXT_CHARS else text[:MAX_TEXT_CHARS] + " [...]"
 
 
 def _payload(ctx: ReplyContext, brand: Brand | None = None) -> dict[str, Any]:
     data: dict[str, Any] = {
         "language": ctx.language, "brand_voice": ctx.brand_voice, "persona": ctx.persona,
-        "intent": ctx.intent, "channel": ctx.channel, "customer_post": ctx.mention_text,
-        "customer_name": ctx.customer_name, "reply": ctx.reply_text}
+        "intent": ctx.intent, "channel": ctx.channel, "customer_post": _cut(ctx.mention_text),
+        "customer_name": ctx.customer_name, "reply": _cut(ctx.reply_text)}
     if brand is not None:
         data["brand"] = {"name": brand.name, "voice": brand.voice, "emoji": brand.emoji,
                          "sign_with_initials": brand.sign_with_initials,
@@ -172,71 +153,55 @@ def _payload(ctx: ReplyContext, brand: Brand | None = None) -> dict[str, Any]:
 
 
 class LlmJudge:
-    """Judges replies with an LLM; falls back to the offline assessment on any failure."""
+    """Judges replies with an LLM; falls back to the offline assessment on any failure.
 
-    def __init__(self, config: JudgeConfig, cache: dict[str, Any] | None = None) -> None:
-        self.config = config
+    One judge per drill: its ``LlmClient`` carries that drill's budget, so once the endpoint
+    has failed for one deadline (or the budget is spent) the rest of the drill is offline.
+    """
+
+    def __init__(self, settings: LlmSettings, cache: dict[str, Any] | None = None,
+                 client: LlmClient | None = None) -> None:
+        self.settings = settings
+        self.client = client if client is not None else LlmClient(settings)
         self.cache: dict[str, Any] = {} if cache is None else cache
-        self.calls = 0
-        self._client: OpenAI | None = None
+        self.fallbacks: list[Fallback] = []
+        self.answered = 0
 
     @property
     def label(self) -> str:
-        return f"llm:{self.config.model}"
+        return self.settings.label
 
-    def client(self) -> OpenAI:
-        if self._client is None:
-            from openai import OpenAI  # imported on first use: package import stays light
+    @property
+    def calls(self) -> int:
+        """Calls that went out to the endpoint (cache hits and skipped calls excluded)."""
+        return self.client.calls
 
-            self._client = OpenAI(base_url=self.config.base_url, api_key=self.config.api_key,
-                                  timeout=self.config.timeout_s,
-                                  max_retries=self.config.max_retries)
-        return self._client
-
-    def verdict(self, dimension: str, payload: Mapping[str, Any]) -> _Verdict:
-        """A validated verdict (cached by content); raises JudgeError with a short reason."""
-        import openai
-
-        key = cache_key(dimension, self.config.model, payload)
+    def verdict(self, dimension: str, payload: Mapping[str, Any]) -> _Verdict | str:
+        """A validated verdict (cached by content), or the fallback label saying why not."""
+        key = cache_key(dimension, self.settings.model, payload)
         if key in self.cache:
             cached: _Verdict = self.cache[key]
             return cached
-        schema = SCHEMAS[dimension]
-        self.calls += 1
-        try:
-            response = self.client().chat.completions.create(
-                model=self.config.model, temperature=0,
-                response_format={"type": "json_object"},
-                messages=[{"role": "system", "content": RUBRICS[dimension]},
-                          {"role": "user", "content": json.dumps(
-                              {"dimension": dimension, **payload}, ensure_ascii=False)}])
-        except openai.APITimeoutError:
-            raise JudgeError(f"timeout after {self.config.timeout_s:g}s") from None
-        except openai.APIStatusError as exc:
-            raise JudgeError(f"HTTP {exc.status_code}") from None
-        except openai.APIConnectionError:
-            raise JudgeError("cannot connect") from None
-        except openai.OpenAIError as exc:
-            raise JudgeError(type(exc).__name__) from None
-        content = (response.choices[0].message.content or "") if response.choices else ""
-        try:
-            data = json.loads(content)
-        except json.JSONDecodeError:
-            raise JudgeError("malformed JSON") from None
-        try:
-            verdict = schema.model_validate(data)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"]) or "(top level)"
-            raise JudgeError(f"schema mismatch at {where}: {first['msg']}") from None
-        self.cache[key] = verdict
-        return verdict
+        user = json.dumps({"dimension": dimension, **payload}, ensure_ascii=False)
+        answer = self.client.ask(RUBRICS[dimension], _encodable(user), SCHEMAS[dimension])
+        if answer.value is None:
+            self.fallbacks.append(Fallback(dimension, str(payload.get("reply", ""))[:80],
+                                           answer.source.removeprefix(f"{FALLBACK}: ")))
+            return answer.source
+        self.answered += 1
+        self.cache[key] = answer.value
+        return answer.value
 
     def _judge(self, dimension: str, payload: Mapping[str, Any]) -> _Verdict | str:
-        try:
-            return self.verdict(dimension, payload)
-        except JudgeError as exc:
-            return f"{OFFLINE} (llm failed: {exc})"
+        return self.verdict(dimension, payload)
+
+    def report(self) -> str:
+        """One line per fallen-back verdict after a summary line (for CLIs and logs)."""
+        total = self.answered + len(self.fallbacks)
+        lines = [f"{self.label}: {self.answered} of {total} verdicts from the LLM, "
+                 f"{len(self.fallbacks)} offline"]
+        lines += [f"  {f.dimension}: {f.reply!r} -> {f.reason}" for f in self.fallbacks]
+        return "\n".join(lines)
 
     def judge_empathy(self, ctx: ReplyContext, offline: EmpathyAssessment
                       ) -> Judged[EmpathyAssessment]:
@@ -302,7 +267,13 @@ _JUDGED_KINDS = {"tone": frozenset(ToneKind.__args__),  # type: ignore[attr-defi
                  "privacy": frozenset(PrivacyKind.__args__)}  # type: ignore[attr-defined]
 
 
+def _encodable(text: str) -> str:
+    """Lone surrogates (from broken input) cannot go out as UTF-8: replace them."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
 def judge_from_env(environ: Mapping[str, str] | None = None) -> LlmJudge | None:
-    """The LLM judge if the environment configures one, else None (offline scoring)."""
-    config = JudgeConfig.from_env(environ)
-    return LlmJudge(config) if config is not None else None
+    """A fresh LLM judge (one drill's budget) if the environment configures one, else None
+    (offline scoring). Raises ``llm.LlmSettingsError`` naming every bad variable."""
+    settings = LlmSettings.from_env(environ)
+    return LlmJudge(settings) if settings is not None else None
