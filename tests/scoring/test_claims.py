@@ -6,7 +6,10 @@ and the panel)."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from scoring import speed_claims
 from scoring.speed import SpeedDimension
 from scoring.speed_claims import check_claims, clocks, find_claims, panel_facts
 from scoring.speed_status import CLAIM_DEDUCTION
@@ -226,3 +229,19 @@ def test_speed_no_claim_checks_outside_incident_drills():
     d.mention("t1", 0)
     d.reply("t1", 1, "Fixed by 11:00, it was a software update.")
     assert claim_findings(SpeedDimension().score(d.events, d.scenario)) == []
+
+
+WORDS = ["we'll", "service", "restored", "back", "by", "11:30", "within", "2", "hours", "due",
+         "to", "a", "storm", "caused", "refund", "credit", "you'll", "get", "hacked", "원인은",
+         "서버", "장애로", "인해", "30분", "내", "복구", "보상해", "드리겠습니다", "soon", ".", "!",
+         "sorry", "the", "eta", "is", "noon", "tomorrow", "때문에", "폭설로", "3시까지"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(WORDS), max_size=14), st.booleans())
+def test_find_claims_first_look_never_hides_a_claim(words, reply):
+    text = " ".join(words)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(speed_claims, "_may_claim", lambda _text: True)
+        full = find_claims(text, reply=reply)
+    assert find_claims(text, reply=reply) == full
