@@ -9,7 +9,9 @@ Contract between the scoring modules (see docs/scoring.md):
   combined by ``scoring.assess.assess_reply(ctx, brand=None, known_pii=()) -> ReplyAssessment``;
 - session dimensions: classes with a ``name`` and a pure
   ``score(transcript: Sequence[Event], scenario: Scenario) -> DimensionResult``, registered in
-  ``scoring.registry``; ``scoring.scorecard.score_session(transcript, scenario) -> Scorecard``.
+  ``scoring.registry``; ``scoring.scorecard.score_session(transcript, scenario, dimensions=None,
+  judge=None, mode=None, world=None) -> Scorecard`` (how results become a grade:
+  docs/grading.md).
 """
 
 from __future__ import annotations
@@ -119,7 +121,8 @@ def judge_label(labels: Sequence[str]) -> str:
 
 @dataclass(frozen=True, slots=True)
 class DimensionResult:
-    """A dimension's verdict on a whole drill. ``score`` is None when the dimension failed."""
+    """A dimension's verdict on a whole drill. ``score`` is None when the dimension failed
+    (``error`` says why; it counts 0 in the overall) or had nothing to grade."""
 
     name: str
     score: float | None

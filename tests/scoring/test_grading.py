@@ -245,3 +245,35 @@ def test_practice_drill_stopped_early_is_partial_and_counts_everyone_who_wrote()
     assert card.coverage.answered == 1 and card.coverage.customers == 13
     empathy = card.dimension("empathy")
     assert empathy is not None and empathy.score is not None and empathy.score < 70
+
+
+# ------------------------------------------------------------ docs/grading.md, as printed
+
+def test_docs_speed_worked_example():
+    d = Drill()
+    d.mention("A", 0, priority="urgent")
+    d.mention("B", 0)
+    d.reply("A", 3, DECENT)
+    d.mention("C", 10)
+    d.mention("E", 12, persona="troll", intent="abuse")
+    d.hide("E", 13)
+    d.follow_up("C", 20)
+    d.reply("B", 45, DECENT)
+    d.mention("D", 50)
+    d.mention("F", 59.6)
+    d.sample(60)
+    card = score_session(d.events, d.scenario, dimensions=["speed"])
+    speed = card.dimension("speed")
+    assert speed is not None
+    assert speed.metrics["components"] == {"sla": 0.792, "coverage": 0.5, "triage": 1.0,
+                                           "silence": 0.8}
+    assert speed.score == 72.3
+    assert card.coverage == Coverage(4, 2) and card.complete is True
+
+
+def test_docs_failure_worked_example():
+    weights = {"speed": 0.4, "empathy": 0.2, "tone": 0.15, "privacy": 0.25}
+    results = [DimensionResult("speed", 70.0), DimensionResult("empathy", 80.0),
+               DimensionResult("tone", 75.0), DimensionResult("privacy", None, error="boom")]
+    assert combine(results, weights)[1] == 55.2
+    assert combine(results[:3], weights)[1] == 73.7  # what renormalising used to give
