@@ -29,6 +29,7 @@ from engine.scenario import Scenario
 from scoring.lexicon import Lexicon, Spans, first_span, fold, load_lexicon, scanner
 from scoring.records import DimensionResult, EmpathyAssessment, Finding, Severity, judge_label
 from scoring.reply_contexts import reply_contexts
+from scoring.traps import Traps, find_traps
 
 if TYPE_CHECKING:
     from scoring.judge import Judge
@@ -152,6 +153,19 @@ def _level0(ev: _Evidence, sp: Spans, persona: str, has_ack: bool,
     return None
 
 
+def _trap_level0(ev: _Evidence, traps: Traps) -> EmpathyAssessment | None:
+    """Level 0 for the traps of `scoring.traps`: sarcasm, polite dismissal, arguing."""
+    for span, rule, kind, message in (
+            (traps.sarcasm, traps.sarcasm_rule, "sarcastic", "traps.sarcasm"),
+            (traps.dismissal, traps.dismissal_rule, "dismissive", "traps.dismissal"),
+            (traps.arguing, traps.arguing_rule, "argues_with_troll", "traps.argues")):
+        if span is not None:
+            ev.add(kind, message, span, severity="major", impact=95.0, suggestion=ev.remove(span))
+            ev.findings[-1] = dataclasses.replace(ev.findings[-1], rule=f"empathy.{rule}")
+            return EmpathyAssessment(0, 5.0, tuple(ev.findings), dismissive=True)
+    return None
+
+
 def _praise(ev: _Evidence, sp: Spans, specific: tuple[int, int] | None,
             name: tuple[int, int] | None, low: str, language: str) -> EmpathyAssessment:
     # thanks on its own scan: inside a longer phrase ("말씀 감사", "thanks for reaching out") the
@@ -226,6 +240,9 @@ def assess_empathy(ctx: ReplyContext) -> EmpathyAssessment:
     ack = first_span(sp, *_ACK) or (first_span(sp, "thanks") if persona != "praise" else None)
     owner = first_span(sp, "ownership") or _owned_step(low, sp, language)
     decided = _level0(ev, sp, persona, ack is not None, owner is not None)
+    if decided is None:
+        decided = _trap_level0(ev, find_traps(text, language, ctx.persona, ctx.intent,
+                                              ctx.mention_text))
     if decided is not None:
         return decided
     if profile is None:  # only now: level-0 replies never need the post's profile

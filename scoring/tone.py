@@ -21,6 +21,7 @@ from scoring.lexicon import Lexicon, fold, load_lexicon, pattern
 from scoring.records import Finding, Severity, ToneAssessment
 from scoring.specificity import infer_intent
 from scoring.tone_features import ToneSignals, extract, features, is_signed
+from scoring.traps import Traps, find_traps
 
 DIMENSION = "tone"
 VOICES = ("friendly", "formal", "playful")
@@ -121,6 +122,22 @@ def _conduct(b: _Builder, s: ToneSignals, persona: str, language: str) -> list[t
             b.add("argues_with_troll", "tone.troll.long_defence", "minor", None,
                   "tone.long_defensive", "suggest.argues_with_troll", chars=len(b.text))
     return used
+
+
+def _apply_traps(s: ToneSignals, traps: Traps, persona: str) -> str:
+    """Add the structural evidence of `scoring.traps` to the phrase spans (sarcasm, arguing,
+    condescension); returns the persona to judge conduct by (a journalist argued with is treated
+    like a troll argued with)."""
+    sp = s.spans
+    if traps.sarcasm is not None and not sp.get("sarcasm"):
+        sp["sarcasm"] = [traps.sarcasm]
+    if traps.arguing is not None and not (sp.get("argue") or sp.get("mock")):
+        sp["argue"] = [traps.arguing]
+    if traps.condescending and traps.dismissal is not None and not sp.get("condescending"):
+        sp["condescending"] = [traps.dismissal]
+    if traps.arguing is not None and persona == "journalist":
+        return "troll"
+    return persona
 
 
 def _register(b: _Builder, s: ToneSignals, persona: str, language: str,
@@ -319,8 +336,10 @@ def assess(ctx: ReplyContext, brand: Brand | None = None,
     lex = load_lexicon(language)
     signals = extract(text, language)
     builder = _Builder(lex, text, voice)
-    used = _conduct(builder, signals, ctx.persona, language)
-    _register(builder, signals, ctx.persona, language, used)
+    persona = _apply_traps(signals, find_traps(text, language, ctx.persona, ctx.intent,
+                                               ctx.mention_text), ctx.persona)
+    used = _conduct(builder, signals, persona, language)
+    _register(builder, signals, persona, language, used)
     _shouting(builder, signals)
     intent = ctx.intent or infer_intent(ctx.mention_text, language)
     _promises(builder, signals, intent, at, language)

@@ -149,13 +149,23 @@ def test_assess_empathy_apology_to_praise_caps_level_and_is_flagged() -> None:
     assert any(f.kind == "robotic_apology" for f in result.findings)
 
 
-def test_assess_empathy_long_defence_to_troll_is_level_one() -> None:
+def test_assess_empathy_long_reply_to_troll_without_arguing_is_level_one() -> None:
+    reply = ("We're sorry you're unhappy with us today. If there's anything specific about your "
+             "order, your delivery or your account that we can look into, our team is here to "
+             "help and you can send us a message whenever suits you best, day or night, any day.")
+    result = assess_empathy(ctx(reply, "@ShopNow rip-off merchants", persona="troll"))
+    assert result.level == 1
+    assert any(f.kind == "long_reply_to_troll" for f in result.findings)
+
+
+def test_assess_empathy_polite_defence_to_troll_is_arguing_level_zero() -> None:
+    # Issue 9: "..., but our prices..." argues with a troll however politely (was level 1).
     reply = ("We understand why you might say that, but our prices reflect quality, ethical "
              "sourcing and careful service, and the vast majority of our customers are very "
              "happy with what they receive from us every single day of the year.")
     result = assess_empathy(ctx(reply, "@ShopNow rip-off merchants", persona="troll"))
-    assert result.level == 1
-    assert any(f.kind == "long_reply_to_troll" for f in result.findings)
+    assert result.level == 0
+    assert [f.kind for f in result.findings] == ["argues_with_troll"]
 
 
 def test_assess_empathy_question_to_thanks_is_not_treated_as_praise() -> None:
