@@ -14,6 +14,8 @@ from engine.records import Event, PersonalData, ReplyContext, SessionStarted, ev
 from scoring.records import Finding, ReplyAssessment, Scorecard
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
+#: ``session``: the scorecard was printed, but at least one dimension failed to score
+EXIT_DIMENSION_FAILED = 3
 #: Allowed values of the rate input fields (others are errors naming the line).
 CHOICES = {"language": ("en", "ko"), "channel": ("public", "dm"),
            "brand_voice": ("friendly", "formal", "playful")}
@@ -49,16 +51,35 @@ def _finding_json(f: Finding) -> dict[str, Any]:
             "severity": f.severity}
 
 
+def judge_kind(label: str | None) -> str:
+    """Which judge produced a verdict: "offline" (no LLM configured), "llm" (the LLM's verdict)
+    or "llm fallback" (an LLM was configured but the offline verdict stands: failure, timeout,
+    budget spent)."""
+    if not label or label == "offline":
+        return "offline"
+    if label.startswith("llm:"):
+        return "llm"
+    return "llm fallback"
+
+
 def assessment_json(a: ReplyAssessment) -> dict[str, Any]:
-    """The three blocks ``rate`` adds to a case."""
+    """The three blocks ``rate`` adds to a case, each naming the judge that produced it
+    (``judge``: offline / llm / llm fallback; ``judge_detail``: the model or the reason)."""
+
+    def judged(dimension: str) -> dict[str, str]:
+        label = a.judges.get(dimension) or "offline"
+        return {"judge": judge_kind(label), "judge_detail": label}
+
     return {
         "empathy": {"level": a.empathy.level, "score": round(a.empathy.score, 1),
+                    "dismissive": a.empathy.dismissive, **judged("empathy"),
                     "findings": [_finding_json(f) for f in a.empathy.findings]},
         "tone": {"on_brand": a.tone.on_brand, "score": round(a.tone.score, 1),
+                 **judged("tone"),
                  "findings": [_finding_json(f) for f in a.tone.findings
                               if f.kind in RATE_TONE_KINDS]},
         "privacy": {"ok": a.privacy.ok, "score": round(a.privacy.score, 1),
-                    "moves_to_dm": a.privacy.moves_to_dm,
+                    "moves_to_dm": a.privacy.moves_to_dm, **judged("privacy"),
                     "findings": [_finding_json(f) for f in a.privacy.findings]},
     }
 
@@ -249,7 +270,10 @@ def _session(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise CliError(f"cannot write {args.out}: {exc.strerror or exc}") from None
         print(f"\nscorecard JSON -> {args.out}")
-    return EXIT_OK
+    failed = [d for d in card.dimensions if d.error]
+    for d in failed:
+        _err(f"error: dimension {d.name!r} failed to score (counted as 0): {d.error}")
+    return EXIT_DIMENSION_FAILED if failed else EXIT_OK
 
 
 # ------------------------------------------------------------------------------------ evaluate
@@ -268,13 +292,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m scoring",
                                      description="StormDesk's scorer.")
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("rate", help="assess one reply per JSON line (id, language, brand_voice, "
-                                    "persona, mention, channel, reply)")
+    p = sub.add_parser(
+        "rate", help="assess one reply per JSON line (id, language, brand_voice, persona, intent, "
+                     "mention, channel, reply, customer_name, known_pii)",
+        epilog='known_pii: the personal data the customer posted, a list of {"kind", "value"} '
+               '(e.g. [{"kind": "order_number", "value": "4471-2290-18"}]); a reply repeating it '
+               "in public is an exposure. Each result block names its judge (offline, llm or "
+               "llm fallback). A bad line is reported with its number and skipped (exit 1).")
     p.add_argument("--in", dest="in_path", required=True, help="cases (JSON lines; - = stdin)")
     p.add_argument("--out", default="-", help="results (JSON lines; default stdout)")
     p.add_argument("--offline", action="store_true", help="never use the LLM judge")
     p.set_defaults(func=_rate)
-    p = sub.add_parser("session", help="score a drill transcript (engine events, JSON lines)")
+    p = sub.add_parser(
+        "session", help="score a drill transcript (engine events, JSON lines)",
+        epilog="exit status: 0 scored; 2 bad input or usage; 3 the scorecard was printed but a "
+               "dimension failed to score (its name and error go to stderr; it counts as 0)")
     p.add_argument("transcript")
     p.add_argument("--scenario", help="scenario id or file (default: the one named inside)")
     p.add_argument("--out", help="write the scorecard as JSON")

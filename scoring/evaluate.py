@@ -1,6 +1,8 @@
-"""``python -m scoring evaluate``: the offline scorer against human labels, printed as one Markdown
-table: the shared calibration sets (out of domain; see docs/scoring.md for what each figure does
-and does not show) and the project's own hand-labelled in-domain fixtures (tune and holdout)."""
+"""``python -m scoring evaluate``: the offline scorer against human labels, printed as Markdown:
+first StormDesk's own labelled replies per trap and per language, first run next to now
+(`scoring.eval_labelled`), then the shared calibration sets when ``../shared/eval`` exists (out of
+domain; see docs/scoring.md for what each figure does and does not show) and the older
+in-domain fixtures (tune, holdout, fresh, unseen)."""
 
 from __future__ import annotations
 
@@ -379,8 +381,21 @@ def main(argv: list[str] | None = None) -> int:
                         help="folder with empathy_cases.jsonl and tone_cases.jsonl")
     parser.add_argument("--limit", type=int, default=None,
                         help="read at most this many rows of each shared set (quick runs)")
+    parser.add_argument("--labelled", type=Path, default=None,
+                        help="folder of the project's labelled split files (default: "
+                             "scoring/labelled)")
+    parser.add_argument("--own-only", action="store_true",
+                        help="only the project's own labelled set (skip the shared sets)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
+    from scoring.eval_labelled import report
+
+    print("## StormDesk's labelled replies (scoring/labelled), per trap and language\n")
+    print(report(args.fixtures, args.labelled))
+    print()
+    if args.own_only:
+        print(f"\n{time.perf_counter() - started:.1f} s", file=sys.stderr)
+        return 0
     rows: list[Row] = []
     if not args.data.is_dir():
         print(f"skipped: {args.data} not found")
@@ -393,6 +408,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.fixtures.is_dir():
         rows += in_domain_rows(args.fixtures)
     if rows:
+        print("## Shared calibration sets and earlier in-domain fixtures\n")
         print(table(rows))
     print(f"\n{time.perf_counter() - started:.1f} s", file=sys.stderr)
     return 0

@@ -63,9 +63,12 @@ def test_cli_rate_bad_lines_reported_by_number_and_the_rest_scored(tmp_path, cap
     finding = privacy["findings"][0]
     assert rows[1]["reply"][finding["start"]:finding["end"]] == finding["text"]
     assert {"kind", "start", "end", "text", "explanation"} <= set(finding)
-    assert set(rows[0]["empathy"]) == {"level", "score", "findings"}
-    assert set(rows[0]["tone"]) == {"on_brand", "score", "findings"}
-    assert set(rows[0]["privacy"]) == {"ok", "score", "moves_to_dm", "findings"}
+    # issue 9: each block names its judge; empathy also says whether it was dismissive
+    judged = {"judge", "judge_detail"}
+    assert set(rows[0]["empathy"]) == {"level", "score", "findings", "dismissive"} | judged
+    assert set(rows[0]["tone"]) == {"on_brand", "score", "findings"} | judged
+    assert set(rows[0]["privacy"]) == {"ok", "score", "moves_to_dm", "findings"} | judged
+    assert {rows[0][d]["judge"] for d in ("empathy", "tone", "privacy")} == {"offline"}
     assert rows[0]["privacy"]["moves_to_dm"] is True
 
 
@@ -163,3 +166,67 @@ def test_cli_evaluate_unavailable_is_a_clear_error(monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "scoring.evaluate", None)
     assert main(["evaluate"]) == 2
     assert "evaluation is not available" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("label", "kind"), [
+    (None, "offline"), ("offline", "offline"), ("llm:qwen2.5-7b", "llm"),
+    ("llm fallback: timeout after 8 s", "llm fallback"),
+    ("offline (llm failed: HTTP 500)", "llm fallback"),
+])
+def test_judge_kind_table_names_the_judge(label, kind):
+    from scoring.cli import judge_kind
+
+    assert judge_kind(label) == kind
+
+
+def test_assessment_json_names_the_judge_per_dimension(assessors):
+    from dataclasses import replace
+
+    from engine.records import ReplyContext
+    from scoring.assess import assess_reply
+    from scoring.cli import assessment_json
+
+    ctx = ReplyContext("en", "friendly", "angry", "delay", "late again", "public", "Sorry!")
+    result = replace(assess_reply(ctx), judges={"empathy": "llm:m1",
+                                                "tone": "llm fallback: budget spent"})
+    blocks = assessment_json(result)
+    assert [blocks[d]["judge"] for d in ("empathy", "tone", "privacy")] == [
+        "llm", "llm fallback", "offline"]
+    assert blocks["tone"]["judge_detail"] == "llm fallback: budget spent"
+
+
+def test_cli_rate_known_pii_repeated_in_public_is_an_exposure(tmp_path, assessors):
+    line = case(1, reply="Sorry Megan, order 4471-2290-18 is on its way today.",
+                mention="@Parcelo where is my parcel")
+    line["known_pii"] = [{"kind": "order_number", "value": "4471 2290 18"}]
+    cases = write_lines(tmp_path / "cases.jsonl", [json.dumps(line)])
+    out = tmp_path / "out.jsonl"
+    assert main(["rate", "--in", str(cases), "--out", str(out), "--offline"]) == 0
+    (row,) = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert [f["kind"] for f in row["privacy"]["findings"]] == ["exposes_pii_public"]
+
+
+class _BrokenDimension:
+    name = "tone"
+
+    def score(self, transcript, scenario):
+        raise RuntimeError("lexicon file unreadable")
+
+
+def test_cli_session_failed_dimension_exits_3_and_names_it(tmp_path, capsys, monkeypatch):
+    from scoring import registry
+
+    monkeypatch.setitem(registry._REGISTERED, "tone", lambda **kw: _BrokenDimension())
+    transcript, scenario_path, _ = drill_files(tmp_path)
+    code = main(["session", str(transcript), "--scenario", str(scenario_path), "--offline"])
+    captured = capsys.readouterr()
+    assert code == 3
+    assert "Overall:" in captured.out
+    assert "dimension 'tone' failed" in captured.err and "lexicon file unreadable" in captured.err
+
+
+def test_cli_session_help_documents_exit_status_3(capsys):
+    with pytest.raises(SystemExit):
+        main(["session", "--help"])
+    assert "3 the scorecard was printed but a dimension failed" in " ".join(
+        capsys.readouterr().out.split())
