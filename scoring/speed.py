@@ -227,7 +227,8 @@ class SpeedDimension:
         coverage = who.coverage
         components: dict[str, float | None] = {
             "sla": _sla_credit(graded, sla, end),
-            "coverage": coverage.share,
+            "coverage": (coverage.answered / coverage.customers if coverage.customers
+                         else None),
         }
         triage_share, pairs, findings = triage(customers, end, language,
                                                COMPONENT_WEIGHTS["triage"])
@@ -248,7 +249,7 @@ class SpeedDimension:
         score = (100.0 * sum(share[k] * v for k, v in present.items()) if present else None)
         findings.extend(_sla_findings(graded, sla, end, 100 * share.get("sla", 0.0), language))
         findings.extend(_coverage_findings(who, sla, 100 * share.get("coverage", 0.0), language))
-        findings = [replace(f, impact=round(CLAIM_DEDUCTION * 100 * share["status"], 2))
+        findings = [replace(f, impact=round(CLAIM_DEDUCTION * 100 * share.get("status", 0.0), 2))
                     if f.rule.startswith("claims/") else f for f in findings]
         times = [c.first_reply - c.opened for c in answered if c.first_reply is not None]
         waits = times + [end - c.opened for c in missed]

@@ -49,13 +49,16 @@ def joiner(language: str) -> str:
 
 def panel(language: str, facts: dict[str, str] | None, clock: str) -> str:
     """The incident panel as the desk showed it at ``clock``, quoted in a finding: what is down,
-    the cause (or that it is not known), the ETA (or none) and compensation (or none)."""
+    who is affected (when the facts say), the cause (or that it is not known), the ETA (or none)
+    and compensation (or none)."""
     table = wording(language)["panel"]
     if not facts:
         return str(table["empty"]).format(clock=clock)
     parts = []
     if facts.get("down"):
         parts.append(str(table["down"]).format(value=facts["down"]))
+    if (facts.get("affected") or "").strip():
+        parts.append(str(table["affected"]).format(value=facts["affected"].strip()))
     cause = (facts.get("cause") or "").strip() or str(table["cause_unknown"])
     parts.append(str(table["cause"]).format(value=cause))
     eta = (facts.get("eta") or "").strip()

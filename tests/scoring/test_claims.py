@@ -184,6 +184,7 @@ def test_speed_reply_invented_cause_quotes_the_reply_and_the_panel():
     assert "a storm knocking out a mast" in finding.explanation
     assert "cause: not known yet" in finding.explanation
     assert "down: Calls and mobile data in the North region" in finding.explanation
+    assert "affected: North region customers" in finding.explanation
 
 
 def test_speed_reply_claims_lower_the_status_component_per_claim():
