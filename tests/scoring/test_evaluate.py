@@ -92,7 +92,9 @@ def test_evaluate_main_synthetic_sets_prints_every_section(
         shared: Path, fixtures: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert evaluate.main(["--data", str(shared), "--fixtures", str(fixtures)]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("| set | slice | n | metric | value |")
+    # issue 9: the project's own labelled set comes first, then the shared sets' table
+    assert out.startswith("## StormDesk's labelled replies")
+    assert "\n| set | slice | n | metric | value |" in out
     for name in ("epitome_er", "stanford_politeness", "smilestyle_ko", "korean_hate_speech",
                  "presidio_pii", "in-domain empathy", "in-domain tone"):
         assert f"| {name} |" in out
@@ -121,7 +123,9 @@ def test_evaluate_main_missing_folder_says_skipped(tmp_path: Path,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     missing = tmp_path / "nowhere"
     assert evaluate.main(["--data", str(missing), "--fixtures", str(missing)]) == 0
-    assert capsys.readouterr().out.strip() == f"skipped: {missing} not found"
+    out = capsys.readouterr().out
+    assert f"skipped: {missing} not found" in out
+    assert "| set | slice |" not in out
 
 
 def test_evaluate_broken_file_is_reported_not_fatal(shared: Path, fixtures: Path,
