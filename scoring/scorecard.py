@@ -171,9 +171,17 @@ def _with(result: DimensionResult, score: float | None, finding: Finding,
                                metrics={**result.metrics, "grading": grading})
 
 
-def _coverage(events: Sequence[Event], scenario: Scenario) -> Coverage | None:
-    from scoring.speed import coverage_of  # the same count as speed's coverage component
+def _coverage(events: Sequence[Event], scenario: Scenario,
+              results: Sequence[DimensionResult]) -> Coverage | None:
+    """The drill's coverage: speed's own count when speed scored (the same numbers, counted
+    once), else counted here."""
+    from scoring.speed import SpeedDimension, coverage_of
 
+    speed = next((r for r in results if r.name == SpeedDimension.name and r.error is None), None)
+    if speed is not None:
+        customers, answered = speed.metrics.get("customers"), speed.metrics.get("answered")
+        if isinstance(customers, int) and isinstance(answered, int):
+            return Coverage(customers, answered)
     try:
         return coverage_of(events, scenario)
     except Exception:  # a malformed transcript: speed records the error itself
@@ -195,7 +203,7 @@ def score_session(transcript: Iterable[Event], scenario: Scenario,
     if unknown:
         get_dimension(unknown[0])  # raises UnknownDimensionError listing the known names
     raw = [run_dimension(spec, events, scenario, judge) for spec in specs]
-    coverage = _coverage(events, scenario)
+    coverage = _coverage(events, scenario, raw)
     scenario_weights = scenario.scoring_weights.model_dump()
     provisional, _ = combine([dataclasses.replace(r, score=r.score if r.score is not None
                                                   else 0.0) for r in raw], scenario_weights)

@@ -75,6 +75,9 @@ class Customer:
     state: ThreadState
     priority: str
     risk_reasons: tuple[str, ...]
+    #: copied from the state once: the triage and backlog loops read them thousands of times
+    opened: float
+    first_reply: float | None
 
     @property
     def thread_id(self) -> str:
@@ -85,16 +88,8 @@ class Customer:
         return self.state.opening.event_id
 
     @property
-    def opened(self) -> float:
-        return self.state.opened_minute
-
-    @property
     def handle(self) -> str:
         return self.state.author.handle
-
-    @property
-    def first_reply(self) -> float | None:
-        return self.state.first_reply_minute
 
     @property
     def reply_event(self) -> str | None:
@@ -178,7 +173,8 @@ def reach(projection: Projection, scenario: Scenario) -> Reach:
             handled += 1
             continue
         priority = state.priority if state.priority in PRIORITY_WEIGHT else "normal"
-        customer = Customer(state, priority, risk_reasons(state, scenario.language))
+        customer = Customer(state, priority, risk_reasons(state, scenario.language),
+                            state.opened_minute, state.first_reply_minute)
         customers.append(customer)
         if state.hidden and not state.replies:
             hidden.append(customer)

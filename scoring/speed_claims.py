@@ -85,6 +85,7 @@ _CLAIM_KEYS = (
     "make this up", "보상", "환불", "쿠폰", "크레딧", "할인", "적립", "포인트", "바우처",
     "cause", "due", "owing", "result", "trigger", "down", "blame", "hack", "cyber", "ddos",
     "sabotage", "원인", "인해", "인한", "때문", "탓", "해킹", "디도스", "공격")
+_DIGIT = re.compile(r"\d")
 #: Every cause pattern below needs one of these words (a cheap first look at a sentence).
 CAUSE_HINT = re.compile(r"caused|due\s+to|because\s+of|owing\s+to|result\s+of|triggered|cause|"
                         r"down\s+to|blame|hack|cyber|ddos|sabotage|원인|인해|인한|때문|탓|해킹|"
@@ -198,9 +199,10 @@ def _cause_words(what: str) -> list[str]:
 def _may_claim(text: str) -> bool:
     """A cheap first look (substring tests, ~50x faster than the patterns): False only when no
     pattern below can match, so most replies skip the regular expressions altogether."""
+    if _DIGIT.search(text):
+        return True
     lowered = text.lower()
-    return (any(ch.isdigit() for ch in lowered)
-            or any(key in lowered for key in _CLAIM_KEYS))
+    return any(key in lowered for key in _CLAIM_KEYS)
 
 
 def find_claims(text: str, *, reply: bool) -> list[Claim]:
@@ -289,11 +291,14 @@ def cause_supported(what: str, facts: dict[str, str]) -> bool:
 def check_claims(text: str, facts: dict[str, str] | None, *, reply: bool) -> list[Unsupported]:
     """The claims of ``text`` that the panel ``facts`` (as shown at the text's minute; None or
     empty before the first incident update) do not support."""
+    claims = find_claims(text, reply=reply)
+    if not claims:
+        return []
     shown = panel_facts(facts)
     out: list[Unsupported] = []
     panel_clocks = clocks(" ".join(shown.values()))
     eta_clocks = clocks(shown.get("eta", ""))
-    for claim in find_claims(text, reply=reply):
+    for claim in claims:
         if claim.kind == "cause":
             if not cause_supported(claim.text, shown):
                 out.append(Unsupported(claim, "wrong_cause" if shown.get("cause", "").strip()

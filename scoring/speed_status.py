@@ -18,6 +18,7 @@ reply claim the panel did not support (floored at 0).
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
@@ -53,19 +54,37 @@ def _credit(value: float, target: float, zero_at: float) -> float:
     return max(0.0, 1.0 - (value - target) / (zero_at - target))
 
 
+class Panels:
+    """The panel at any minute of a drill: the transcript's incident updates, normalised once
+    (``panel_facts``), looked up by minute; the scenario's table when the transcript has none."""
+
+    def __init__(self, projection: Projection, scenario: Scenario) -> None:
+        self._scenario = scenario
+        updates = projection.incident_updates
+        self._minutes = [u.minute for u in updates]
+        self._facts = [panel_facts(u.facts) for u in updates]
+
+    def at(self, minute: float) -> dict[str, str]:
+        """The incident facts the desk showed at ``minute`` (empty before the first update)."""
+        if not self._minutes:
+            scripted = self._scenario.facts_at(minute)
+            return panel_facts(scripted.as_facts() if scripted is not None else None)
+        index = bisect_right(self._minutes, minute) - 1
+        return dict(self._facts[index]) if index >= 0 else panel_facts(None)
+
+
 def panel_at(projection: Projection, scenario: Scenario, minute: float) -> dict[str, str]:
-    """The incident facts the desk showed at ``minute`` (empty before the first update)."""
-    if projection.incident_updates:
-        return panel_facts(projection.facts_at(minute))
-    scripted = scenario.facts_at(minute)
-    return panel_facts(scripted.as_facts() if scripted is not None else None)
+    """The incident facts the desk showed at ``minute`` (``Projection.facts_at``; the scenario's
+    table for transcripts without incident updates)."""
+    return Panels(projection, scenario).at(minute)
 
 
 def _claim_findings(text: str, facts: dict[str, str], *, reply: bool, event_id: str,
                     thread_id: str | None, clock: str, language: str) -> list[Finding]:
     out = []
-    panel = words.panel(language, facts, clock)
-    for problem in check_claims(text, facts, reply=reply):
+    problems = check_claims(text, facts, reply=reply)
+    panel = words.panel(language, facts, clock) if problems else ""
+    for problem in problems:
         kind = f"{'reply' if reply else 'status'}_{problem.problem}"
         explanation, suggestion = words.message(
             language, kind, promised=problem.claim.text, panel=panel,
@@ -176,8 +195,9 @@ def assess_status_updates(projection: Projection, scenario: Scenario, end: float
     findings: list[Finding] = []
     evidence: list[dict[str, Any]] = []
     replies = _replies(projection)
+    panels = Panels(projection, scenario)
     for reply in replies:
-        facts = panel_at(projection, scenario, reply.minute)
+        facts = panels.at(reply.minute)
         problems = check_reply(reply, facts, language, scenario.clock_label(reply.minute))
         findings.extend(problems)
         evidence.extend({"event_id": reply.event_id, "minute": reply.minute, "kind": p.kind,
@@ -203,7 +223,7 @@ def assess_status_updates(projection: Projection, scenario: Scenario, end: float
     findings.extend(timing)
     content_credits = []
     for status in statuses:
-        facts = panel_at(projection, scenario, status.minute)
+        facts = panels.at(status.minute)
         problems = check_status(status, facts, language, scenario.clock_label(status.minute))
         findings.extend(problems)
         evidence.extend({"event_id": status.event_id, "minute": status.minute,

@@ -277,3 +277,10 @@ def test_docs_failure_worked_example():
                DimensionResult("tone", 75.0), DimensionResult("privacy", None, error="boom")]
     assert combine(results, weights)[1] == 55.2
     assert combine(results[:3], weights)[1] == 73.7  # what renormalising used to give
+
+
+def test_score_session_coverage_is_the_same_with_or_without_speeds_count():
+    d = flood(dict.fromkeys(threads(0.4), DECENT), stop=45)
+    with_speed = score_session(d.events, d.scenario, dimensions=["speed"]).coverage
+    counted_here = score_session(d.events, d.scenario, dimensions=[Fixed("speed", 50.0)])
+    assert with_speed == counted_here.coverage and with_speed.customers > 0
