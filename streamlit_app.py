@@ -4,17 +4,25 @@ from __future__ import annotations
 
 import streamlit as st
 
-from store.errors import AccessDenied
-from ui import auth, nav, state
+from stormdesk.errors import AccessDenied
+from ui import auth, nav, services, state
 from ui.i18n import t
+from ui.markup import inert
 
 st.set_page_config(page_title="StormDesk", page_icon="🌩️", layout="wide")
-user = auth.current_user()
-if user is None:
-    st.navigation([st.Page(auth.login_page, title="Log in", icon="🔑")]).run()
+try:
+    services.app()  # opens the store and checks the configuration once per process
+except ValueError as exc:  # e.g. llm.LlmSettingsError: a bad STORMDESK_LLM_* value
+    st.error(t("auth_cannot_start", auth.page_language(), problem=inert(str(exc))))
     st.stop()
 
-auth.keep_token()
+user = auth.current_user()
+if user is None:
+    auth.sync_browser()  # clears a cookie whose login ended
+    st.navigation([st.Page(auth.login_page, title=t("auth_page_title", auth.page_language()),
+                           icon="🔑")]).run()
+    st.stop()
+
 lang = state.language()
 pages = {
     "start": st.Page("ui/pages/start.py", title=t("start_title", lang), icon="🌩️",
@@ -33,11 +41,16 @@ nav.register(pages)
 with st.sidebar:
     st.caption(auth.who(user))
     st.button(t("log_out", lang), on_click=auth.sign_out, key="log_out")
+    if auth.can_log_out_everywhere():
+        st.button(t("auth_log_out_everywhere", lang), on_click=auth.sign_out_everywhere,
+                  key="log_out_everywhere", help=t("auth_log_out_everywhere_help", lang),
+                  type="tertiary")
     st.selectbox(t("language", lang), ["auto", "en", "ko"], key="ui_language",
                  format_func=lambda v: {"auto": "auto", "en": "English", "ko": "한국어"}[v])
+    auth.sync_browser()  # writes this login into the browser's cookie when it is new
 try:
     st.navigation(list(pages.values())).run()
 except AccessDenied:
     # The account changed under this session (deactivated, new role or team): start over.
-    auth.sign_out()
-    st.warning("Your account changed; please log in again.")
+    auth.account_changed()
+    st.rerun()
