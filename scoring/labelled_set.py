@@ -5,7 +5,9 @@ Sources (YAML, written for this project): ``en.yaml`` / ``ko.yaml`` hold scenes 
 post with its persona, intent, brand voice, channel and posted personal data) and the replies to
 it, each with a trap category and the labels a QA lead gave it (empathy 0-2, on-brand, privacy
 violation kinds, moves to DM); ``brand_en.yaml`` / ``brand_ko.yaml`` hold ordinary brand-care
-replies labelled only for "request DM" (none of them is a privacy violation).
+replies labelled only for "request DM" (none of them is a privacy violation);
+``fresh_en.yaml`` / ``fresh_ko.yaml`` hold replies written after tuning, in new scenes, kept in
+their own split ``fresh`` whatever their hash.
 
 A case's split is a function of its id alone (``split_of``), so adding replies never moves old
 ones between splits. Rebuild the split files with ``python -m scoring.labelled_set``.
@@ -26,6 +28,8 @@ import yaml
 LABELLED_DIR = Path(__file__).resolve().parent / "labelled"
 SOURCE_DIR = LABELLED_DIR / "source"
 SPLITS = ("train", "dev", "test")
+#: replies written after the scorer was tuned on train/dev, scored once (their own file)
+FRESH = "fresh"
 #: share of each split in tenths of the hash space: 6 train, 2 dev, 2 test
 _SPLIT_TENTHS = (("train", 6), ("dev", 2), ("test", 2))
 #: short privacy labels used in the sources
@@ -88,7 +92,8 @@ def split_of(case_id: str) -> str:
     return "test"  # unreachable: the tenths add up to 10
 
 
-def _scene_cases(scene: dict[str, Any], language: str, source: str) -> Iterable[LabelledCase]:
+def _scene_cases(scene: dict[str, Any], language: str, source: str,
+                 split: str | None = None) -> Iterable[LabelledCase]:
     for i, item in enumerate(scene["replies"]):
         case_id = f"{scene['scene']}-{i:02d}"
         overrides: dict[str, Any] = {}
@@ -102,7 +107,7 @@ def _scene_cases(scene: dict[str, Any], language: str, source: str) -> Iterable[
             overrides = dict(item[6]) if len(item) > 6 else {}
             empathy, on_brand = int(empathy), bool(on_brand)
         yield LabelledCase(
-            id=case_id, split=split_of(case_id), language=language, trap=trap,
+            id=case_id, split=split or split_of(case_id), language=language, trap=trap,
             persona=overrides.get("persona", scene.get("persona", "neutral")),
             intent=overrides.get("intent", scene.get("intent", "")),
             brand_voice=scene.get("voice", "friendly"),
@@ -116,13 +121,15 @@ def _scene_cases(scene: dict[str, Any], language: str, source: str) -> Iterable[
 def read_sources(folder: Path = SOURCE_DIR) -> list[LabelledCase]:
     """Every case of the YAML sources, in file order."""
     cases: list[LabelledCase] = []
-    for name, language, source in (("en", "en", "labelled"), ("ko", "ko", "labelled"),
-                                   ("brand_en", "en", "brand"), ("brand_ko", "ko", "brand")):
+    files = (("en", "en", "labelled", None), ("ko", "ko", "labelled", None),
+             ("brand_en", "en", "brand", None), ("brand_ko", "ko", "brand", None),
+             ("fresh_en", "en", "labelled", FRESH), ("fresh_ko", "ko", "labelled", FRESH))
+    for name, language, source, split in files:
         path = folder / f"{name}.yaml"
         if not path.exists():
             continue
         for scene in yaml.safe_load(path.read_text(encoding="utf-8")) or ():
-            cases.extend(_scene_cases(scene, language, source))
+            cases.extend(_scene_cases(scene, language, source, split))
     ids = [c.id for c in cases]
     if len(ids) != len(set(ids)):
         raise ValueError("duplicate case ids in the labelled sources")
@@ -138,8 +145,8 @@ def build(folder: Path = LABELLED_DIR) -> dict[str, int]:
     """Write one JSON-lines file per split and source; returns the counts written."""
     counts: dict[str, int] = {}
     cases = read_sources(folder / "source")
-    for source in ("labelled", "brand"):
-        for split in SPLITS:
+    for source, splits in (("labelled", (*SPLITS, FRESH)), ("brand", SPLITS)):
+        for split in splits:
             chosen = [c for c in cases if c.source == source and c.split == split]
             path = split_path(split, source, folder)
             path.write_text("".join(c.to_json() + "\n" for c in chosen), encoding="utf-8")
