@@ -369,6 +369,12 @@ def test_speed_status_component_only_in_incident_drills():
     assert "status" not in score(d).metrics["components"]
 
 
+def slots(text: str) -> set[str]:
+    import string
+
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
 def brute_force_triage(h_opened, h_answered, lows):
     """The definition, pair by pair (what triage_counts computes with binary searches)."""
     good = inverted = 0
@@ -422,5 +428,8 @@ def test_speed_findings_follow_the_drills_language():
     assert all(any("\uac00" <= c <= "\ud7a3" for c in t) for t in texts), texts
     # every message key exists in both languages, with the same slots
     en, ko = speed_text.wording("en"), speed_text.wording("ko")
-    assert en["messages"].keys() == ko["messages"].keys()
-    assert en["reasons"].keys() == ko["reasons"].keys()
+    for section in ("messages", "reasons", "panel", "grading", "missing", "plural", "claims"):
+        assert en[section].keys() == ko[section].keys(), section
+    for key, entry in en["messages"].items():  # the same slots in both languages
+        for part in ("explanation", "suggestion"):
+            assert slots(entry[part]) >= slots(ko["messages"][key][part]), (key, part)
