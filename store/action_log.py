@@ -2,7 +2,8 @@
 (drill, seq), and read back in seq order to rebuild the drill (the engine is deterministic).
 
 This is the store's hot path (one call per trainee action): one INSERT that carries every check
-(``fast_append``), and a careful path that says why an action was refused (``append_action``).
+(``store.fast_append``), and the careful path here that says why an action was refused or
+confirms a retry (``append_action``).
 """
 
 from __future__ import annotations
@@ -13,15 +14,14 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Double, Integer, bindparam, func, insert, select
+from sqlalchemy import Connection, bindparam, insert, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.dml import ReturningInsert
 
 from engine.records import Action, action_from_dict
 from store.access import STALE_VIEWER, no_drill, readable_drill
 from store.database import json_dumps
 from store.errors import AccessDenied, ActionConflict, DrillNotRunning, InvalidInput
-from store.models import DrillActionRow, DrillRow, JsonDoc, UserRow, UtcDateTime
+from store.models import DrillActionRow, DrillRow, UserRow
 from store.records import StoredAction, Viewer
 
 
@@ -34,47 +34,6 @@ def action_payload(action: Mapping[str, Any] | Action) -> dict[str, Any]:
     except (TypeError, ValueError) as exc:
         raise InvalidInput(f"not a replayable action: {exc}") from exc
     return plain
-
-
-def _fast_append_statement() -> ReturningInsert[int]:
-    """INSERT the action only if every check passes, in one statement (hence atomic even
-    in autocommit): the viewer owns the running drill, their account is unchanged, ``seq`` is
-    the next one and ``minute`` does not go back. No row returned: take the slow path."""
-    target = (select(DrillRow.id.label("drill_id"))
-              .join(UserRow, DrillRow.trainee_id == UserRow.id)
-              .where(DrillRow.public_id == bindparam("public_id"),
-                     DrillRow.trainee_id == bindparam("user_id"),
-                     DrillRow.status == "running", UserRow.is_active.is_(True),
-                     UserRow.role == bindparam("role"),
-                     UserRow.team_id.is_not_distinct_from(bindparam("team_id")))
-              .with_for_update(of=DrillRow)  # PostgreSQL: waits for a concurrent end_drill
-              .cte("target"))
-    last = (select(DrillActionRow.seq).where(DrillActionRow.drill_id == target.c.drill_id)
-            .order_by(DrillActionRow.seq.desc()).limit(1))
-    last_seq = last.scalar_subquery()
-    last_minute = last.with_only_columns(DrillActionRow.minute).scalar_subquery()
-    seq = bindparam("seq", type_=Integer)
-    minute = bindparam("minute", type_=Double)
-    rows = (select(target.c.drill_id, seq, minute, bindparam("action", type_=JsonDoc),
-                   bindparam("created_at", type_=UtcDateTime))
-            .where(func.coalesce(last_seq, -1) + 1 == seq,
-                   func.coalesce(last_minute, 0.0) <= minute))
-    return (insert(DrillActionRow)
-            .from_select(["drill_id", "seq", "minute", "action", "created_at"], rows)
-            .returning(DrillActionRow.id))
-
-
-_FAST_APPEND = _fast_append_statement()
-
-
-def fast_append(connection: Connection, viewer: Viewer, drill_id: str, entry: StoredAction,
-                now: datetime) -> bool:
-    """True if the action was stored; False means "run ``append_action`` to find out why"."""
-    inserted = connection.execute(_FAST_APPEND, {
-        "public_id": drill_id, "user_id": viewer.user_id, "role": viewer.role,
-        "team_id": viewer.team_id, "seq": entry.seq, "minute": entry.minute,
-        "action": entry.action, "created_at": now}).first()
-    return inserted is not None
 
 
 #: The drill and its trainee's account in one query (the hot path: one call per action).
@@ -97,7 +56,7 @@ def append_action(connection: Connection, viewer: Viewer, drill_id: str, entry: 
 
     Seqs are 0, 1, 2... with no gaps; minutes never go back. A retry with the same payload is
     a no-op, with a different one an ``ActionConflict``. The careful path behind
-    ``fast_append``: it says why an action was refused.
+    ``store.fast_append``: it says why an action was refused.
     """
     drill = connection.execute(_DRILL_FOR_APPEND, {"public_id": drill_id}).one_or_none()
     if drill is None or drill.trainee_id != viewer.user_id:

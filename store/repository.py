@@ -12,7 +12,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from sqlalchemy import Engine
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError
 
 from engine.records import Action
 from store import accounts, action_log, cohort, drills, grading, logins, reviews
@@ -220,15 +220,8 @@ class Store(Transactions):
         payload = action_log.action_payload(action)
         entry = StoredAction(seq=seq, minute=float(minute), action=payload)
         now = self._clock()
-        try:
-            with self._append_connection() as c:
-                if action_log.fast_append(c, viewer, drill_id, entry, now):
-                    return True
-        except IntegrityError:  # a concurrent retry stored this seq first
-            pass
-        except DBAPIError as exc:  # e.g. the server restarted since this connection opened
-            if not exc.connection_invalidated:
-                raise
+        if self._fast_append(viewer, drill_id, entry, now):
+            return True
         try:  # the careful path: a retry (no-op), or the reason it is refused
             with self._write_connection() as c:
                 return action_log.append_action(c, viewer, drill_id, entry, now)

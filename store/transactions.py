@@ -1,14 +1,16 @@
 """The engine, pools and transactions every ``Store`` method runs in (its base class).
 
 Reads get a plain transaction; writes take SQLite's in-process write gate and ``BEGIN
-IMMEDIATE``; the action append (the hot path) gets a one-statement autocommit connection on
-PostgreSQL, behind a first-come, first-served gate (``database.FairGate``).
+IMMEDIATE``. The action append (the hot path, ``store.fast_append``) runs one autocommit
+statement on a DBAPI connection: on PostgreSQL from its own pool behind a first-come,
+first-served gate (``database.FairGate``), on SQLite under the write gate.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine
@@ -22,6 +24,8 @@ from store.database import (
     make_autocommit_engine,
     sqlite_write_lock,
 )
+from store.fast_append import CompiledAppend
+from store.records import StoredAction, Viewer
 
 
 class Transactions:
@@ -37,6 +41,8 @@ class Transactions:
         # Callers beyond the append pool's size queue here in arrival order (the pool's own
         # queue lets returning threads barge ahead; some waited seconds in bench_store.py).
         self._append_gate = FairGate(database.PG_APPEND_SLOTS)
+        self._append_engine = self._autocommit or engine
+        self._append_sql = CompiledAppend.for_dialect(self._append_engine.dialect)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -59,16 +65,25 @@ class Transactions:
         with self._write_lock, self._writer.begin() as connection:
             yield connection
 
-    @contextmanager
-    def _append_connection(self) -> Iterator[Connection]:
-        """For the one-statement append: autocommit on PostgreSQL saves the BEGIN and COMMIT
-        round trips; SQLite takes the in-process write lock as for any write."""
-        if self._autocommit is None:
-            with self._write_connection() as connection:
-                yield connection
-        else:
-            with self._append_gate, self._autocommit.connect() as connection:
-                yield connection
+    def _fast_append(self, viewer: Viewer, drill_id: str, entry: StoredAction,
+                     now: datetime) -> bool:
+        """The one-statement append, in autocommit (no BEGIN/COMMIT round trips): True if
+        stored. False on anything else (a refusal, a retry hitting the unique key, a dropped
+        connection, which is discarded): the careful path then decides."""
+        engine = self._append_engine
+        gate = self._write_lock if self._autocommit is None else self._append_gate
+        errors = engine.dialect.loaded_dbapi.Error
+        with gate:
+            raw = engine.raw_connection()
+            try:
+                return self._append_sql.run(raw.driver_connection, viewer, drill_id, entry,
+                                            now)
+            except errors as exc:
+                if not isinstance(exc, engine.dialect.loaded_dbapi.IntegrityError):
+                    raw.invalidate(exc)  # e.g. the server restarted since it was opened
+                return False
+            finally:
+                raw.close()
 
     @contextmanager
     def _write(self) -> Iterator[Session]:

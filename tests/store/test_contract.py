@@ -742,3 +742,46 @@ def test_two_threads_racing_same_seq_store_one_row(store: Store, world: World) -
         worker.join()
     assert sorted(results) == [False, True]
     assert store.actions(viewer, drill.id) == [(1.0, REPLY)]
+
+
+def test_append_fast_path_stores_what_the_careful_path_stores(
+        store: Store, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Appends in order never need the careful path, and the row the DBAPI-level statement
+    writes is the row the SQLAlchemy path writes (same JSON text, same time)."""
+    from store import action_log
+    from store.records import StoredAction
+
+    careful = action_log.append_action
+    calls: list[int] = []
+
+    def counted(*args: Any, **kwargs: Any) -> bool:
+        calls.append(1)
+        return careful(*args, **kwargs)
+
+    monkeypatch.setattr(action_log, "append_action", counted)
+    viewer = world.v("a")
+    fast, slow = (store.start_drill(viewer, "s", "h", seed).id for seed in (1, 2))
+    payload = {**REPLY, "text": "Désolé 🙏 — \"quoted\" <b>"}
+    for seq in range(3):
+        assert store.append_action(viewer, fast, seq, 1.0 + seq, payload) is True
+    assert calls == []
+    for seq in range(3):  # the ORM-level path, as a retry or refusal would run it
+        with store._write_connection() as connection:
+            assert careful(connection, viewer, slow, StoredAction(seq, 1.0 + seq, payload),
+                           store._clock())
+    query = text("SELECT seq, minute, CAST(action AS TEXT), created_at FROM drill_actions "
+                 "WHERE drill_id = (SELECT id FROM drills WHERE public_id = :p) ORDER BY seq")
+    with store.engine.connect() as connection:
+        rows = [connection.execute(query, {"p": p}).all() for p in (fast, slow)]
+    assert rows[0] == rows[1] and len(rows[0]) == 3
+    assert store.actions(viewer, fast) == store.actions(viewer, slow)
+
+
+def test_append_fast_path_parameters_are_all_named() -> None:
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from store.fast_append import PARAMETERS, CompiledAppend
+
+    for dialect in (sqlite.dialect(), postgresql.dialect()):
+        compiled = CompiledAppend.for_dialect(dialect)
+        assert set(compiled.processors) == PARAMETERS
