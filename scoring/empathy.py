@@ -242,7 +242,7 @@ def assess_empathy(ctx: ReplyContext) -> EmpathyAssessment:
     decided = _level0(ev, sp, persona, ack is not None, owner is not None)
     if decided is None:
         decided = _trap_level0(ev, find_traps(text, language, ctx.persona, ctx.intent,
-                                              ctx.mention_text))
+                                              ctx.mention_text, ctx.customer_name))
     if decided is not None:
         return decided
     if profile is None:  # only now: level-0 replies never need the post's profile

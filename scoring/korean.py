@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 #: Substrings without which no construction below can occur (checked before any analysis).
-_GATE = re.compile(r"봐|보네|봅니|보군|겠네|겠죠|겠지|겠어|잖|까요|까\?|군요|는군|"
+_GATE = re.compile(r"봐|보네|봅니|보군|겠네|겠죠|겠지|겠어|셨겠|시겠|잖|까요|까\?|군요|는군|"
                    r"지만|는데|은데|ㄴ데|근데|그런데|다만|하지만|네요|죠|지요")
 _CONTRAST_ENDINGS = frozenset({"지만", "는데", "은데", "ᆫ데", "데"})
 _CONTRAST_ADVERBS = frozenset({"하지만", "그런데", "근데", "다만", "그러나"})
@@ -49,6 +49,20 @@ class KoreanSentence:
     contrast: bool
     #: the subject-honorific 시 (the customer as the subject: "좋아하시", "버티시")
     honorific: bool
+    #: an impersonal passive predicate (XSV 되: "처리됩니다", "제공되고 있습니다")
+    passive: bool = False
+    #: a rule invoked with 따르다 ("약관에 따라", "기준에 따릅니다"), whatever its conjugation
+    according: bool = False
+    #: the truth of something denied: 사실 + 다르다 / 아니다 ("사실과 달라요", "사실이 아니에요")
+    truth_denied: bool = False
+
+
+_IMPERSONAL_GATE = re.compile(r"되|됩|돼|됐|따라|따르|따릅|따른")
+
+
+def may_be_impersonal(text: str) -> bool:
+    """Cheap test: False means no sentence of ``text`` has a passive or a 따르다 rule."""
+    return _IMPERSONAL_GATE.search(text) is not None
 
 
 def may_hold_construction(text: str) -> bool:
@@ -84,13 +98,19 @@ def _sentence(tokens: list[Any], start: int, end: int) -> KoreanSentence:
     tags = [(t.form, t.tag) for t in tokens]
     endings = tuple(f for f, tag in tags if tag == "EF")
     inference = presumptive = reproach = rhetorical = discovery = contrast = honorific = False
+    passive = ("되", "XSV") in tags
+    according = any(f == "따르" and t.startswith("VV") for f, t in tags)
+    truth_denied = ("사실", "NNG") in tags and any(
+        (f == "다르" and t.startswith("VA")) or (f == "아니" and t == "VCN") for f, t in tags)
     for i, (form, tag) in enumerate(tags):
         prev = tags[i - 1] if i else ("", "")
         if tag == "VX" and form == "보" and prev[1] in ("EC", "EF") and \
                 prev[0] in ("나", "ᆫ가", "은가", "는가", "가"):
             inference = True
-        elif tag == "EP" and form == "겠" and i + 1 < len(tags) and \
-                tags[i + 1][0] in ("네요", "네", "죠", "지요", "지", "군요"):
+        elif tag == "EP" and form == "겠" and i + 1 < len(tags) and (
+                tags[i + 1][0] in ("네요", "네", "죠", "지요", "지", "군요")
+                or ("시", "EP") in tags[max(0, i - 3):i]):
+            # "익숙해지셨겠네요", and "-셨겠습니다" said about the customer
             presumptive = True
         elif tag == "EP" and form == "시":
             honorific = True
@@ -107,7 +127,7 @@ def _sentence(tokens: list[Any], start: int, end: int) -> KoreanSentence:
             if "않" in window or "아니" in window or "안" in window:
                 rhetorical = True
     return KoreanSentence(start, end, endings, inference, presumptive, reproach, rhetorical,
-                          discovery, contrast, honorific)
+                          discovery, contrast, honorific, passive, according, truth_denied)
 
 
 @lru_cache(maxsize=CACHE_SIZE)

@@ -207,8 +207,10 @@ def find_exposures(text: str, known_pii: tuple[PersonalData, ...] | list[Persona
     for m in detect_pii(text, language, kinds=PERSONAL_KINDS, min_score=PERSONAL_MIN_SCORE):
         if not m.personal:
             continue
+        before = lowered(text[max(0, m.start - 60):m.start])
         if lex.brand_contact is not None and m.kind in ("phone", "email", "address") and \
-                lex.brand_contact.search(lowered(text[max(0, m.start - 60):m.start])):
+                lex.brand_contact.search(before) and not (
+                    lex.customer_route is not None and lex.customer_route.search(before)):
             continue  # "call our Lagos office on ...": the brand's own number
         if all(m.end <= e.start or m.start >= e.end for e in found):
             found.append(Exposure(m.start, m.end, m.kind, False, m.detector))

@@ -40,7 +40,7 @@ KNOWN_KEYS = frozenset({
     "negation_before", "negation_after", "public_verbs", "public_cues", "dm_cues",
     "dm_negated_before", "dm_negated_after", "dm_brand_sends", "private_channels",
     "self_service", "brand_contact", "messages", "dm_segment_breaks", "dm_negated_segment",
-    "dm_predicate", "dm_third_party"})
+    "dm_predicate", "dm_third_party", "customer_route"})
 
 
 class LexiconError(ValueError):
@@ -122,6 +122,8 @@ class PrivacyLexicon:
     dm_predicate: re.Pattern[str] | None = None
     #: someone else's DMs ("a scam account DMing you", "사칭 계정이 DM을")
     dm_third_party: re.Pattern[str] | None = None
+    #: the brand contacting the customer ("we'll call you on ..."): the number is theirs
+    customer_route: re.Pattern[str] | None = None
 
     def may_ask(self, low: str) -> bool:
         """False when the (lower-cased) text names no personal data at all."""
@@ -185,7 +187,8 @@ def load_lexicon(language: str) -> PrivacyLexicon:
         self_service=rx("self_service"), noun_negation_before=rx("noun_negation_before"),
         noun_negation_after=rx("noun_negation_after"), brand_contact=rx("brand_contact"),
         dm_segment_breaks=rx("dm_segment_breaks"), dm_negated_segment=rx("dm_negated_segment"),
-        dm_predicate=rx("dm_predicate"), dm_third_party=rx("dm_third_party"))
+        dm_predicate=rx("dm_predicate"), dm_third_party=rx("dm_third_party"),
+        customer_route=rx("customer_route"))
 
 
 # ------------------------------------------------------------------------------------ requests

@@ -337,7 +337,7 @@ def assess(ctx: ReplyContext, brand: Brand | None = None,
     signals = extract(text, language)
     builder = _Builder(lex, text, voice)
     persona = _apply_traps(signals, find_traps(text, language, ctx.persona, ctx.intent,
-                                               ctx.mention_text), ctx.persona)
+                                               ctx.mention_text, ctx.customer_name), ctx.persona)
     used = _conduct(builder, signals, persona, language)
     _register(builder, signals, persona, language, used)
     _shouting(builder, signals)

@@ -146,3 +146,49 @@ def test_korean_analyse_finds_sentence_constructions(text, construction):
 
 def test_korean_gate_skips_plain_polite_replies():
     assert not korean.may_hold_construction("불편을 드려 죄송합니다. 바로 확인해 드리겠습니다.")
+
+
+@pytest.mark.parametrize(("reply", "language"), [
+    ("Seat allocations are finalised at check-in for all fares.", "en"),
+    ("Meal vouchers are issued at the discretion of station staff.", "en"),
+    ("식사 쿠폰 제공 여부는 현장 직원 판단에 따라 결정됩니다.", "ko"),
+    ("좌석 배정은 탑승 수속 시 확정됩니다.", "ko"),
+])
+def test_find_traps_impersonal_statements_to_a_complaint_are_dismissal(reply, language):
+    mention = DELAY_KO if language == "ko" else DELAY_EN
+    assert traps(reply, language, mention=mention).dismissal is not None
+
+
+@pytest.mark.parametrize(("reply", "language"), [
+    ("Refunds are processed in 5-7 working days.", "en"),  # a figure informs
+    ("Is your booking showing as confirmed?", "en"),  # a question engages
+    ("환불은 영업일 기준 3일 안에 처리됩니다.", "ko"),
+])
+def test_find_traps_informative_or_engaging_statements_are_not_dismissal(reply, language):
+    mention = DELAY_KO if language == "ko" else DELAY_EN
+    assert traps(reply, language, mention=mention).dismissal is None
+
+
+@pytest.mark.parametrize(("reply", "language"), [
+    ("That isn't entirely accurate, our app works fine.", "en"),
+    ("We'd point out that our on-time rate has improved every month.", "en"),
+    ("Those reviews are old; we were ranked top three this year.", "en"),
+    ("그건 사실과 달라요. 저희 앱은 잘 돌아가요.", "ko"),
+    ("저희 정시율은 작년보다 두 배 늘었어요.", "ko"),
+    ("그런 말씀 하셔도 다들 잘 쓰세요 ㅋㅋ", "ko"),
+])
+def test_find_traps_arguing_by_structure_table(reply, language):
+    mention = TROLL_KO if language == "ko" else TROLL_EN
+    assert traps(reply, language, "troll", "abuse", mention).arguing is not None
+
+
+def test_find_traps_banter_that_offers_help_is_not_mockery():
+    reply = "Touché 😄 If anything's actually broken, DM us and we'll fix it."
+    assert traps(reply, "en", "troll", "abuse", TROLL_EN).arguing is None
+
+
+def test_assess_reply_number_after_call_you_on_is_the_customers():
+    result = assess_reply(ctx("Our fraud team will call you on 0113 496 0721 within the hour."))
+    assert "exposes_pii_public" in {f.kind for f in result.privacy.findings}
+    hotline = assess_reply(ctx("Please call our fraud line on 0345 600 1234 straight away."))
+    assert hotline.privacy.ok
