@@ -1,12 +1,19 @@
 """Store write latency under load: concurrent simulated trainees appending their actions.
 
-Each trainee is a thread with its own drill, appending ``--actions`` actions as fast as it can
-(worst case: real trainees pause seconds between actions), all starting at once. Prints the
-p50/p95/max latency of one ``Store.append_action`` call, then checks that nothing was lost or
+Each trainee is a thread with its own drill, appending ``--actions`` actions, all starting at
+once: first with a short pause between actions (``--think-ms``, 50 ms: about 100 times faster
+than a person), then at full speed (no pause at all). Prints the p50/p95/max latency of one
+``Store.append_action`` call and the client CPU it took, then checks that nothing was lost or
 duplicated (exact row count, exact seq set per drill, and retried writes being no-ops).
-Target (issue 5): p95 <= 20 ms with 50 trainees x 200 actions, on SQLite and PostgreSQL.
+Target (issues 5 and 10): p95 <= 20 ms with 50 trainees x 200 actions, on SQLite and
+PostgreSQL, at both paces.
 
-    python benchmarks/bench_store.py [--trainees 50] [--actions 200] [--pg URL]
+Each full-speed run is set against a floor measured in the same run: the same threads writing a
+bare single-row INSERT (same table shape and JSON, autocommit, same gate and pool size, on the
+DBAPI connection) with no checks. It shows what this machine gives any durable write from one
+Python process at this concurrency; the gap above it is what the store's checks cost.
+
+    python benchmarks/bench_store.py [--trainees 50] [--actions 200] [--think-ms 50,0] [--pg URL]
 
 PostgreSQL runs when ``--pg`` or ``$STORMDESK_TEST_DATABASE_URL`` is given (in a scratch
 schema, dropped afterwards); SQLite always runs (a temporary file).
@@ -23,25 +30,28 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import URL, make_url
 
 from engine.records import Reply
-from store import Store, Viewer
+from store import Store, Viewer, database
+from store.database import FairGate, json_dumps, make_autocommit_engine, make_engine
 from store.models import DrillActionRow
 from store.passwords import FAST_TEST_HASHER
 
 P95_TARGET_MS = 20.0
 #: A trainee's mean pause between actions. A person needs seconds to read and type a reply;
-#: 50 ms is about 100 times faster, so 50 trainees offer ~1,000 appends a second.
-DEFAULT_THINK_MS = 50.0
+#: 50 ms is about 100 times faster, so 50 trainees offer ~1,000 appends a second. Then 0: full
+#: speed, every thread appending back to back (saturation).
+DEFAULT_THINK_MS = "50,0"
 #: Seqs each trainee re-sends afterwards, as a client would after a timeout.
 RETRIES_PER_TRAINEE = 5
 #: A realistic reply: about 200 characters, like a trainee's public answer.
@@ -60,6 +70,8 @@ class Result:
     exact_seqs: bool
     retries_noop: bool
     errors: list[str]
+    #: this process's CPU seconds during the timed part (all threads)
+    cpu_s: float = 0.0
 
     def percentile(self, q: float) -> float:
         ordered = sorted(self.latencies_ms)
@@ -154,60 +166,136 @@ def run(backend: str, url: URL, load: Load) -> Result:
         threads = [threading.Thread(target=trainee,
                                     args=(store, v, d, load, barrier, latencies[i], errors))
                    for i, (v, d) in enumerate(pairs)]
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
-        wall = time.perf_counter() - start
+        wall, cpu = time.perf_counter() - start, time.process_time() - cpu
         exact, retries_noop, rows = check(store, pairs, load.actions)
     finally:
         store.close()
     return Result(backend=backend, latencies_ms=[x for per in latencies for x in per],
                   wall_s=wall, rows=rows, expected_rows=load.trainees * load.actions,
-                  exact_seqs=exact,
-                  retries_noop=retries_noop, errors=errors)
+                  exact_seqs=exact, retries_noop=retries_noop, errors=errors, cpu_s=cpu)
 
 
-def report(result: Result) -> None:
+FLOOR_TABLE = ("CREATE TABLE bench_floor (id {key}, drill_id INTEGER NOT NULL, "
+               "seq INTEGER NOT NULL, minute DOUBLE PRECISION NOT NULL, action {json} NOT NULL, "
+               "created_at {time} NOT NULL, UNIQUE (drill_id, seq))")
+
+
+def floor(backend: str, url: URL, load: Load) -> Result:
+    """The same threads writing a bare INSERT per action: autocommit, on the DBAPI connection,
+    behind the gate the store uses (PostgreSQL: its append pool and slots; SQLite: one writer)."""
+    sqlite = url.get_backend_name() == "sqlite"
+    engine: Engine = make_engine(url) if sqlite else make_autocommit_engine(url)
+    ddl = FLOOR_TABLE.format(
+        key="INTEGER PRIMARY KEY" if sqlite else "BIGSERIAL PRIMARY KEY",
+        json="TEXT" if sqlite else "JSONB", time="TEXT" if sqlite else "TIMESTAMPTZ")
+    insert = ("INSERT INTO bench_floor (drill_id, seq, minute, action, created_at) VALUES "
+              + ("(?, ?, ?, ?, ?)" if sqlite else "(%s, %s, %s, %s::jsonb, %s)"))
+    gate = FairGate(1 if sqlite else database.PG_APPEND_SLOTS)
+    latencies: list[list[float]] = [[] for _ in range(load.trainees)]
+    errors: list[str] = []
+    barrier = threading.Barrier(load.trainees)
+
+    def writer(i: int) -> None:
+        barrier.wait()
+        for seq in range(load.actions):
+            if load.think_ms > 0:
+                time.sleep(random.Random(i * 1000 + seq).expovariate(1000.0 / load.think_ms))
+            action = Reply(thread_id=f"t{seq % 17}", text=REPLY_TEXT.format(name=i, seq=seq))
+            begin = time.perf_counter()
+            payload = json_dumps(action.to_dict())
+            stamp = datetime.now(UTC)
+            try:
+                with gate:
+                    raw = engine.raw_connection()
+                    try:
+                        cursor = raw.driver_connection.cursor()  # type: ignore[union-attr]
+                        cursor.execute(insert, (i, seq, seq * 0.25, payload,
+                                                stamp.isoformat() if sqlite else stamp))
+                        cursor.close()
+                    finally:
+                        raw.close()
+            except Exception as exc:  # reported, and the run fails
+                errors.append(f"floor {i} seq {seq}: {exc!r}")
+                return
+            latencies[i].append((time.perf_counter() - begin) * 1000.0)
+
+    try:
+        with engine.begin() as connection:
+            connection.exec_driver_sql(ddl)
+        threads = [threading.Thread(target=writer, args=(i,)) for i in range(load.trainees)]
+        start, cpu = time.perf_counter(), time.process_time()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+        with engine.connect() as connection:
+            rows = connection.exec_driver_sql("SELECT count(*) FROM bench_floor").scalar_one()
+    finally:
+        engine.dispose()
+    return Result(backend=f"{backend}: floor (bare INSERT)",
+                  latencies_ms=[x for per in latencies for x in per], wall_s=wall, rows=rows,
+                  expected_rows=load.trainees * load.actions, exact_seqs=True,
+                  retries_noop=True, errors=errors, cpu_s=cpu)
+
+
+def report(result: Result, verdict: bool = True) -> None:
     lat = result.latencies_ms
     print(f"== {result.backend}")
     if lat:
-        print(f"   append latency ms: p50 {statistics.median(lat):.2f}  "
+        print(f"   latency ms: p50 {statistics.median(lat):.2f}  "
               f"p95 {result.percentile(0.95):.2f}  p99 {result.percentile(0.99):.2f}  "
               f"max {max(lat):.2f}  (target p95 <= {P95_TARGET_MS:.0f})")
-    print(f"   {len(lat)} appends in {result.wall_s:.2f} s = {len(lat) / result.wall_s:,.0f}/s")
+        print(f"   {len(lat)} writes in {result.wall_s:.2f} s = {len(lat) / result.wall_s:,.0f}/s;"
+              f" client CPU {1e6 * result.cpu_s / len(lat):.0f} us per write")
     print(f"   rows {result.rows} (expected {result.expected_rows}), exact seq sets: "
           f"{result.exact_seqs}, retries no-ops: {result.retries_noop}")
     for error in result.errors[:5]:
         print(f"   error: {error}")
-    print(f"   {'PASS' if result.passed else 'FAIL'}")
+    if verdict:
+        print(f"   {'PASS' if result.passed else 'FAIL'}")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trainees", type=int, default=50)
     parser.add_argument("--actions", type=int, default=200)
-    parser.add_argument("--think-ms", type=float, default=DEFAULT_THINK_MS,
-                        help="mean pause between a trainee's actions (0: back to back)")
+    parser.add_argument("--think-ms", default=DEFAULT_THINK_MS,
+                        help="mean pauses between a trainee's actions, comma-separated, one run "
+                             "each (0: back to back, full speed); default %(default)s")
     parser.add_argument("--pg", default=os.environ.get("STORMDESK_TEST_DATABASE_URL"),
                         help="PostgreSQL URL (default: $STORMDESK_TEST_DATABASE_URL)")
+    parser.add_argument("--pg-slots", type=int, default=database.PG_APPEND_SLOTS,
+                        help="PostgreSQL append connections (and gate slots) to try; default "
+                             "the store's %(default)s")
     args = parser.parse_args(argv)
-    load = Load(args.trainees, args.actions, args.think_ms)
-    pace = (f"a pause of {load.think_ms:g} ms on average between actions" if load.think_ms
-            else "no pause between actions (saturation)")
-    print(f"{load.trainees} trainees x {load.actions} actions, one thread each, all at once, "
-          f"{pace}")
+    database.PG_APPEND_SLOTS = args.pg_slots  # read when a Store (or the floor) is built
+    paces = [float(x) for x in str(args.think_ms).split(",") if x.strip()]
     results = []
-    with sqlite_url() as url:
-        results.append(run("SQLite (WAL, temp file)", url, load))
-    report(results[-1])
-    if args.pg:
-        with postgres_url(args.pg) as url:
-            results.append(run("PostgreSQL", url, load))
-        report(results[-1])
-    else:
-        print("== PostgreSQL: skipped (pass --pg URL or set STORMDESK_TEST_DATABASE_URL)")
+    for think_ms in paces:
+        load = Load(args.trainees, args.actions, think_ms)
+        pace = (f"a pause of {think_ms:g} ms on average between actions" if think_ms
+                else "no pause between actions (full speed)")
+        print(f"\n{load.trainees} trainees x {load.actions} actions, one thread each, all at "
+              f"once, {pace}")
+        backends: list[tuple[str, Callable[[], AbstractContextManager[URL]]]] = [
+            ("SQLite (WAL, temp file)", sqlite_url)]
+        if args.pg:
+            backends.append(("PostgreSQL", lambda: postgres_url(args.pg)))
+        for name, make_url_for in backends:
+            if think_ms == 0:
+                with make_url_for() as url:
+                    report(floor(name, url, load), verdict=False)
+            with make_url_for() as url:
+                results.append(run(name, url, load))
+            report(results[-1])
+        if not args.pg:
+            print("== PostgreSQL: skipped (pass --pg URL or set STORMDESK_TEST_DATABASE_URL)")
     ok = all(r.passed for r in results)
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1
