@@ -26,7 +26,15 @@ from typing import Any
 
 from engine.records import PersonalData, ReplyContext
 from scoring.eval_metrics import Counts, accuracy, fmt, quadratic_kappa
-from scoring.labelled_set import FRESH, PII_FORMS, SPLITS, TRAPS, LabelledCase, load_split
+from scoring.labelled_set import (
+    BLIND,
+    FRESH,
+    PII_FORMS,
+    SPLITS,
+    TRAPS,
+    LabelledCase,
+    load_split,
+)
 from scoring.records import ReplyAssessment
 
 PRIVACY_KINDS = ("exposes_pii_public", "asks_pii_public", "asks_password")
@@ -219,13 +227,16 @@ def report(fixtures: Path, folder: Path | None = None) -> str:
     recorded = first_runs(fixtures)
     parts = []
     for name, splits in (("test split (never used for tuning)", ("test",)),
-                         ("fresh split (written after tuning, scored once)", (FRESH,)),
+                         ("fresh split (written after tuning, scored once, then tuned on)",
+                          (FRESH,)),
+                         ("blind split (written after the last change, scored once)", (BLIND,)),
                          ("train + dev (tuned on)", ("train", "dev")),
                          ("train + dev + test", SPLITS)):
         key = "+".join(splits)
         now = split_figures(splits, folder)
         parts.append(table(now, recorded.get(key, {}).get("figures"), name))
-    note = recorded.get("test", {}).get("note")
-    if note:
-        parts.append(f"first run: {note}")
+    for split in ("test", FRESH, BLIND):
+        note = recorded.get(split, {}).get("note")
+        if note:
+            parts.append(f"{split} first run: {note}")
     return "\n\n".join(parts)

@@ -28,8 +28,11 @@ import yaml
 LABELLED_DIR = Path(__file__).resolve().parent / "labelled"
 SOURCE_DIR = LABELLED_DIR / "source"
 SPLITS = ("train", "dev", "test")
-#: replies written after the scorer was tuned on train/dev, scored once (their own file)
+#: replies written after the scorer was tuned on train/dev, scored once (their own file); the
+#: fresh split's misses were then used for tuning, and the blind split written after that
 FRESH = "fresh"
+BLIND = "blind"
+EXTRA_SPLITS = (FRESH, BLIND)
 #: share of each split in tenths of the hash space: 6 train, 2 dev, 2 test
 _SPLIT_TENTHS = (("train", 6), ("dev", 2), ("test", 2))
 #: short privacy labels used in the sources
@@ -123,7 +126,8 @@ def read_sources(folder: Path = SOURCE_DIR) -> list[LabelledCase]:
     cases: list[LabelledCase] = []
     files = (("en", "en", "labelled", None), ("ko", "ko", "labelled", None),
              ("brand_en", "en", "brand", None), ("brand_ko", "ko", "brand", None),
-             ("fresh_en", "en", "labelled", FRESH), ("fresh_ko", "ko", "labelled", FRESH))
+             ("fresh_en", "en", "labelled", FRESH), ("fresh_ko", "ko", "labelled", FRESH),
+             ("blind_en", "en", "labelled", BLIND), ("blind_ko", "ko", "labelled", BLIND))
     for name, language, source, split in files:
         path = folder / f"{name}.yaml"
         if not path.exists():
@@ -145,7 +149,7 @@ def build(folder: Path = LABELLED_DIR) -> dict[str, int]:
     """Write one JSON-lines file per split and source; returns the counts written."""
     counts: dict[str, int] = {}
     cases = read_sources(folder / "source")
-    for source, splits in (("labelled", (*SPLITS, FRESH)), ("brand", SPLITS)):
+    for source, splits in (("labelled", (*SPLITS, *EXTRA_SPLITS)), ("brand", SPLITS)):
         for split in splits:
             chosen = [c for c in cases if c.source == source and c.split == split]
             path = split_path(split, source, folder)

@@ -11,7 +11,7 @@ import pytest
 
 from scoring.eval_labelled import LANGUAGES, Scored, figures, report, table, trap_right
 from scoring.labelled_set import (
-    FRESH,
+    EXTRA_SPLITS,
     PII_FORMS,
     SPLITS,
     LabelledCase,
@@ -47,14 +47,14 @@ def test_split_of_is_a_function_of_the_id_alone():
 def test_split_files_match_the_sources(tmp_path):
     (tmp_path / "source").symlink_to(Path(read_sources.__defaults__[0]))  # type: ignore[index]
     build(tmp_path)
-    for source, splits in (("labelled", (*SPLITS, FRESH)), ("brand", SPLITS)):
+    for source, splits in (("labelled", (*SPLITS, *EXTRA_SPLITS)), ("brand", SPLITS)):
         for split in splits:
             assert load_split(split, source, tmp_path) == load_split(split, source), (source,
                                                                                      split)
 
 
 def test_split_files_every_case_has_context_and_labels():
-    for split in (*SPLITS, FRESH):
+    for split in (*SPLITS, *EXTRA_SPLITS):
         for case in load_split(split):
             assert case.split == split and case.reply and case.mention
             assert case.empathy in (0, 1, 2) and isinstance(case.on_brand, bool)
@@ -110,5 +110,6 @@ def test_first_runs_fixture_records_the_test_split_before_tuning():
 def test_report_prints_first_run_next_to_now():
     text = report(FIXTURES)
     assert "test split (never used for tuning)" in text
-    assert "fresh split (written after tuning, scored once)" in text
+    assert "fresh split (written after tuning, scored once, then tuned on)" in text
+    assert "blind split (written after the last change, scored once)" in text
     assert "en first run | en now" in text
