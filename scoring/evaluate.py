@@ -263,6 +263,40 @@ def hate_rows(data: Path, limit: int | None) -> list[Row]:
     return rows
 
 
+def twcs_rows(data: Path, limit: int | None) -> list[Row]:
+    """Real brand replies from TWCS (Twitter customer care, 2017): how many the privacy rules
+    flag (no human labels: every flag is read as a false alarm unless the reply shows data),
+    and how many move the customer to DM, with the customer's tweet as the post."""
+    from scoring.privacy import assess_privacy
+
+    path = data / "twcs_customer_support" / "twcs_head5000.csv"
+    name = "twcs_brand_replies"
+    if not path.exists():
+        return [(name, "", "", "", "file not found")]
+    rows = list(_csv(path, limit))
+    by_id = {r["tweet_id"]: r for r in rows}
+    replies = [r for r in rows if r["inbound"] == "False"]
+    flagged: Counter[str] = Counter()
+    flagged_first = moves = 0
+    for i, r in enumerate(replies):
+        post = by_id.get(r.get("in_response_to_tweet_id") or "", {}).get("text", "")
+        result = assess_privacy(_ctx(r["text"], post))
+        kinds = {f.kind for f in result.findings}
+        for kind in kinds:
+            flagged[kind] += 1
+        flagged_first += bool(kinds) and i < 300
+        moves += result.moves_to_dm
+    n = len(replies)
+    return [
+        (name, "first 300 brand replies", str(min(300, n)), "flagged as privacy violations",
+         str(flagged_first)),
+        (name, "all brand replies", str(n), "flagged, by kind",
+         ", ".join(f"{k} {v}" for k, v in sorted(flagged.items())) or "none"),
+        (name, "all brand replies", str(n), "share that moves the customer to DM",
+         fmt(moves / n if n else float("nan"))),
+    ]
+
+
 # ------------------------------------------------------------------------------ in domain
 
 
@@ -362,7 +396,7 @@ def first_run_rows(fixtures: Path) -> list[Row]:
 SECTIONS: tuple[tuple[str, Callable[[Path, int | None], list[Row]]], ...] = (
     ("presidio_pii", privacy_rows), ("epitome_er", epitome_rows),
     ("stanford_politeness", politeness_rows), ("smilestyle_ko", smilestyle_rows),
-    ("korean_hate_speech", hate_rows),
+    ("korean_hate_speech", hate_rows), ("twcs_brand_replies", twcs_rows),
 )
 
 

@@ -246,6 +246,14 @@ def find_traps(text: str, language: str, persona: str, intent: str, mention: str
             return NO_TRAPS
         return Traps(arguing=found[0], arguing_rule=found[1])
     helps = _owned_help(low, sp, language)
+    # Irony needs something to be ironic about: a post, an upset persona or a complaint intent.
+    # Chat with no post ("맛있어 보이네요") keeps only the set ironic phrases.
+    complaint = bool(mention) or persona not in ("neutral", "praise") or intent not in (
+        "", "praise", "product_question")
+    if not complaint:
+        irony = first_span(sp, "trap_irony", "trap_irony_pattern")
+        return NO_TRAPS if irony is None else Traps(sarcasm=irony,
+                                                     sarcasm_rule="traps.sarcasm.irony")
     steps = any(sp.get(c) for c in _STEPS)
     sarcasm = (_sarcasm_ko(text, low, sp, persona, acknowledged, steps) if language == "ko"
                else _sarcasm_en(low, sp, mention, persona, acknowledged, steps))

@@ -192,3 +192,10 @@ def test_assess_reply_number_after_call_you_on_is_the_customers():
     assert "exposes_pii_public" in {f.kind for f in result.privacy.findings}
     hotline = assess_reply(ctx("Please call our fraud line on 0345 600 1234 straight away."))
     assert hotline.privacy.ok
+
+
+def test_find_traps_warm_chat_without_a_complaint_is_not_sarcasm():
+    # SmileStyle-like chat: no post, no upset persona, no complaint intent
+    assert find_traps("정말 맛있어 보이네요 ㅎㅎ", "ko", "neutral", "", "").sarcasm is None
+    assert find_traps("기다리시는 거 좋아하시나 봐요 ㅎㅎ", "ko", "neutral", "", "").sarcasm \
+        is not None  # a set ironic phrase needs no context
