@@ -140,3 +140,119 @@ def test_login_after_logout_rotates_the_cookie(server, page, store, trainee):
     second = wait_for_cookie(page.context)
     assert first is not None and second is not None and first["value"] != second["value"]
     assert store.user_for_login(first["value"]) is None
+
+
+# ------------------------------------------------------------------------------ downloads
+
+DOWNLOAD_PAGE = "tests/fixtures/downloads/page.py"
+
+
+@pytest.fixture
+def download_server(database: dict[str, str], store: Any) -> Any:
+    """The downloads test page behind the real login, on the test's database."""
+    import subprocess
+    import sys
+    import urllib.request
+
+    from .conftest import ARTIFACTS, ROOT, free_port
+
+    port = free_port()
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = (ARTIFACTS / f"downloads-{port}.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", DOWNLOAD_PAGE, "--server.headless=true",
+         "--server.address=127.0.0.1", f"--server.port={port}",
+         "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
+        cwd=ROOT, env={**__import__("os").environ, **database}, stdout=log,
+        stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
+                break
+        except OSError:
+            time.sleep(0.3)
+    yield url
+    process.terminate()
+    process.wait(10)
+    log.close()
+
+
+def page_login(page: Any, url: str, username: str) -> None:
+    page.goto(url)
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name=LOGIN_BUTTON).click()
+    page.get_by_text(f"Hello {username}").wait_for()
+    wait_idle(page)
+
+
+def test_download_is_built_for_the_viewer_and_has_no_server_url(download_server, page,
+                                                                browser, trainee):
+    media: list[str] = []
+    page.on("request", lambda r: media.append(r.url) if "/media/" in r.url
+            and "/static/" not in r.url else None)
+    page_login(page, download_server, "dana")
+    with page.expect_download() as caught:
+        page.get_by_role("button", name="Transcript").click()
+    saved = caught.value
+    assert saved.suggested_filename == "transcript.json"
+    assert saved.url.startswith("blob:")
+    assert open(saved.path(), encoding="utf-8").read() == (
+        '{"viewer": "dana", "secret": "the transcript"}')
+    assert media == []  # nothing was put on the server to fetch
+    stranger = browser.new_context()
+    try:  # the blob URL means nothing outside the page that made it
+        with pytest.raises(Exception):  # noqa: B017 - any refusal will do
+            stranger.request.get(saved.url, timeout=5000)
+    finally:
+        stranger.close()
+
+
+def test_second_download_click_saves_again(download_server, page, trainee):
+    page_login(page, download_server, "dana")
+    for _ in range(2):
+        with page.expect_download() as caught:
+            page.get_by_role("button", name="Transcript").click()
+        assert caught.value.suggested_filename == "transcript.json"
+        wait_idle(page)
+    page.get_by_text("made 2").wait_for()
+
+
+def test_download_after_logout_in_another_tab_builds_nothing(download_server, page, trainee):
+    page_login(page, download_server, "dana")
+    wait_for_cookie(page.context)
+    second = page.context.new_page()
+    second.goto(download_server)
+    second.get_by_text("Hello dana").wait_for()
+    wait_idle(second)
+    page.get_by_role("button", name="Log out").click()
+    assert logged_out(page)
+    downloads: list[Any] = []
+
+    def saved(download: Any) -> None:
+        downloads.append(download)
+
+    second.on("download", saved)
+    second.get_by_role("button", name="Transcript").click()
+    assert logged_out(second)
+    second.wait_for_timeout(1000)
+    assert downloads == []
+
+
+def test_download_of_five_megabytes_arrives_whole(download_server, page, trainee):
+    page_login(page, download_server, "dana")
+    page.goto(f"{download_server}/?mb=5")
+    page.get_by_text("Hello dana").wait_for()
+    wait_idle(page)
+    started = time.monotonic()
+    with page.expect_download(timeout=60_000) as caught:
+        page.get_by_role("button", name="Big file").click()
+    path = caught.value.path()
+    elapsed = time.monotonic() - started
+    import os
+
+    assert os.path.getsize(path) == 5_000_000
+    assert elapsed < 20, f"5 MB took {elapsed:.1f}s"
+    print(f"\n5 MB download through the WebSocket: {elapsed:.2f}s")
