@@ -76,6 +76,13 @@ def _categories(language: str) -> tuple[str, ...]:
     return tuple(c for c in CATEGORIES if c in lex.phrases or c in lex.patterns)
 
 
+@lru_cache(maxsize=8192)
+def empathy_spans(low: str, language: str) -> Spans:
+    """Every empathy phrase of a folded reply, by category (cached: `scoring.traps` reads the
+    same spans; callers must not modify the result)."""
+    return scanner(language, _categories(language)).scan(low)
+
+
 #: a next step said in the first person is ownership too ("we've sent", Korean benefactive
 #: "-해 드리다": "발송해 드리겠습니다" = "I will send it for you")
 _FIRST_PERSON_STEP = {"en": ("i ", "i'", "we ", "we'", "let me", "let us"),
@@ -225,7 +232,7 @@ def assess_empathy(ctx: ReplyContext) -> EmpathyAssessment:
     lex = load_lexicon(language)
     text = ctx.reply_text
     low = fold(text)
-    sp = scanner(language, _categories(language)).scan(low)
+    sp = empathy_spans(low, language)
     intent = ctx.intent if ctx.intent in _INTENTS else ""
     profile: MentionProfile | None = None
     if not intent and ctx.mention_text:

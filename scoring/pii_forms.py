@@ -174,6 +174,8 @@ _CANDIDATE = re.compile(r"(?<![\w+.-])(?:\+\d{1,3}[\s.-]?\(?\d{1,4}\)?|\(?0\d{1,
 _PUBLISHED_TYPES = frozenset({"TOLL_FREE", "SHARED_COST", "UAN", "PREMIUM_RATE", "VOICEMAIL"})
 #: digit shapes of British and Korean mobiles and trunk-0 landlines (when the metadata says no)
 _NATIONAL_SHAPE = re.compile(r"07\d{9}$|01[016789]\d{7,8}$|0[1-9]\d{8,9}$")
+#: British (07...) and Korean (010, 011, 016-019) mobiles, with or without the country code
+_MOBILE_SHAPE = re.compile(r"(?:07\d{9}|447\d{9}|01[016789]\d{7,8}|821[016789]\d{7,8})$")
 #: regions tried for a trunk-0 number, in order (the drills are British, American and Korean)
 _REGIONS = ("KR", "GB")
 
@@ -213,9 +215,15 @@ class NationalPhoneDetector(PiiDetector):
             value = m.group(0).rstrip(" .-")
             if not 9 <= len(digits_of(value)) <= 15:
                 continue
+            digits = digits_of(value)
+            if _MOBILE_SHAPE.match(digits):
+                # mobiles are never hotlines: no metadata lookup needed
+                out.append(PiiMatch("phone", m.start(), m.start() + len(value), value, self.NAME,
+                                    0.8, "a British or Korean mobile number"))
+                continue
             found = national_phone(value)
             if found is None:
-                if not _NATIONAL_SHAPE.match(digits_of(value)):
+                if not _NATIONAL_SHAPE.match(digits):
                     continue
                 # Numbers in ranges kept for fiction (Ofcom's 07700 900xxx) still read as a
                 # phone number to anyone who sees them.

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, ClassVar
 from engine.projection import Projection, ThreadState
 from engine.records import Event, PersonalData, ReplyContext, ReplySent
 from engine.scenario import Scenario
-from scoring.pii import PERSONAL_MIN_SCORE, detect_pii
+from scoring.pii import PERSONAL_MIN_SCORE, PiiMatch, detect_pii
 from scoring.privacy_rules import PrivacyLexicon, dm_cues, find_requests, load_lexicon, lowered
 from scoring.records import DimensionResult, Finding, PrivacyAssessment, Severity, judge_label
 
@@ -148,8 +148,7 @@ def posted_pii(mention: str) -> tuple[PersonalData, ...]:
     repeats it in public spreads it, whether or not the caller passed it as known PII."""
     if not mention:
         return ()
-    return tuple(PersonalData(m.kind, m.text)
-                 for m in detect_pii(mention, kinds=PERSONAL_KINDS, min_score=PERSONAL_MIN_SCORE)
+    return tuple(PersonalData(m.kind, m.text) for m in _personal_matches(mention, "en")
                  if m.personal)
 
 
@@ -195,6 +194,12 @@ def find_known(text: str, item: PersonalData) -> tuple[int, int] | None:
     return None
 
 
+@lru_cache(maxsize=8192)
+def _personal_matches(text: str, language: str) -> tuple[PiiMatch, ...]:
+    """Detector matches of the personal kinds (cached: drills repeat replies and macros)."""
+    return tuple(detect_pii(text, language, kinds=PERSONAL_KINDS, min_score=PERSONAL_MIN_SCORE))
+
+
 def find_exposures(text: str, known_pii: tuple[PersonalData, ...] | list[PersonalData],
                    language: str) -> list[Exposure]:
     """Personal data a reply shows: the customer's own values first, then detector matches."""
@@ -204,7 +209,7 @@ def find_exposures(text: str, known_pii: tuple[PersonalData, ...] | list[Persona
         if span is not None and all(span[1] <= e.start or span[0] >= e.end for e in found):
             found.append(Exposure(span[0], span[1], item.kind, True, "known_pii"))
     lex = load_lexicon(language)
-    for m in detect_pii(text, language, kinds=PERSONAL_KINDS, min_score=PERSONAL_MIN_SCORE):
+    for m in _personal_matches(text, language):
         if not m.personal:
             continue
         before = lowered(text[max(0, m.start - 60):m.start])

@@ -88,8 +88,23 @@ NO_TRAPS = Traps()
 @lru_cache(maxsize=4)
 def _categories(language: str) -> tuple[str, ...]:
     lex = load_lexicon(language)
-    wanted = TRAP_CATEGORIES + _ACK + _HELP
-    return tuple(c for c in wanted if c in lex.phrases or c in lex.patterns)
+    return tuple(c for c in TRAP_CATEGORIES if c in lex.phrases or c in lex.patterns)
+
+
+def _spans(low: str, language: str) -> Spans:
+    """Trap evidence plus the empathy scan's acknowledgements and steps (one shared scan)."""
+    from scoring.empathy import empathy_spans
+
+    sp = scanner(language, _categories(language)).scan(low)
+    shared = empathy_spans(low, language)
+    # words inside a brush-off are part of it: "nothing to WORRY about", "택배사로 문의해 주세요"
+    cues = [span for c in ("trap_closer", *_DISMISSAL_CUES) for span in sp.get(c, ())]
+    for category in _ACK + _HELP + ("thanks",):
+        kept = [(a, b) for a, b in shared.get(category, ())
+                if not any(a < cb and ca < b for ca, cb in cues)]
+        if kept:
+            sp[category] = kept
+    return sp
 
 
 def _sentences(low: str) -> list[tuple[int, int]]:
@@ -235,10 +250,9 @@ def find_traps(text: str, language: str, persona: str, intent: str, mention: str
     if persona == "neutral" and intent in ("praise", "abuse"):
         persona = "praise" if intent == "praise" else "troll"
     low = fold(text)
-    sp = scanner(language, _categories(language)).scan(low)
+    sp = _spans(low, language)
     # "양해 부탁드립니다", "thanks for understanding": sign-offs, not acknowledgements
-    closers = set(sp.get("trap_closer", ()))
-    acknowledged = any(span not in closers for c in _ACK for span in sp.get(c, ()))
+    acknowledged = any(sp.get(c) for c in _ACK)
     if persona == "troll" or (persona == "journalist" and sp.get("trap_correction")):
         steps = any(sp.get(c) for c in _STEPS)
         found = _arguing(text, low, sp, language, persona, steps)
