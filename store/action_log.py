@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from engine.records import Action, action_from_dict
 from store.access import STALE_VIEWER, no_drill, readable_drill
 from store.database import json_dumps
+from store.drills import MAX_DRILL_MINUTES
 from store.errors import AccessDenied, ActionConflict, DrillNotRunning, InvalidInput
 from store.models import DrillActionRow, DrillRow, UserRow
 from store.records import StoredAction, Viewer
@@ -91,8 +92,8 @@ def _check_same(connection: Connection, row_id: int, drill_id: str, entry: Store
 def check_entry(seq: int, minute: float) -> None:
     if isinstance(seq, bool) or not isinstance(seq, int) or seq < 0:
         raise InvalidInput("seq is an integer >= 0")
-    if not math.isfinite(minute) or minute < 0:
-        raise InvalidInput("minute is a finite number >= 0")
+    if not math.isfinite(minute) or not 0 <= minute <= MAX_DRILL_MINUTES:
+        raise InvalidInput(f"minute is a number in [0, {MAX_DRILL_MINUTES:g}]")
 
 
 def actions(session: Session, viewer: Viewer, drill_id: str) -> list[StoredAction]:

@@ -140,8 +140,8 @@ def start_drill(session: Session, viewer: Viewer, spec: NewDrill, now: datetime)
 
 def touch(session: Session, viewer: Viewer, drill_id: str, last_minute: float) -> Drill:
     """Record how far the drill's clock got (it never goes back)."""
-    if not math.isfinite(last_minute) or last_minute < 0:
-        raise InvalidInput("last_minute is a finite number >= 0")
+    if not math.isfinite(last_minute) or not 0 <= last_minute <= MAX_DRILL_MINUTES:
+        raise InvalidInput(f"last_minute is a number in [0, {MAX_DRILL_MINUTES:g}]")
     drill, trainee = own_drill(session, viewer, drill_id)
     if drill.status != "running":
         raise DrillNotRunning(f"drill {drill_id!r} has ended")

@@ -257,7 +257,7 @@ def test_append_action_conflicts_refused(store: Store, world: World, seq: int, m
 
 
 @pytest.mark.parametrize(("seq", "minute", "action"), [
-    (-1, 1.0, REPLY), (0, -1.0, REPLY), (0, float("inf"), REPLY),
+    (-1, 1.0, REPLY), (0, -1.0, REPLY), (0, float("inf"), REPLY), (0, 10_081.0, REPLY),
     (0, 1.0, {"kind": "dance"}), (0, 1.0, {"kind": "reply", "bogus": 1}),
 ])
 def test_append_action_invalid_refused(store: Store, world: World, seq: int, minute: float,
@@ -272,6 +272,9 @@ def test_touch_moves_clock_forward_only(store: Store, world: World) -> None:
     drill = store.start_drill(viewer, "s", "h", 1)
     assert store.touch(viewer, drill.id, 4.5).last_minute == 4.5
     assert store.touch(viewer, drill.id, 3.0).last_minute == 4.5
+    for bad in (-1.0, float("nan"), 10_081.0):  # a clock beyond 7 days is refused
+        with pytest.raises(InvalidInput):
+            store.touch(viewer, drill.id, bad)
 
 
 def test_end_drill_stores_transcript_and_scorecard(store: Store, world: World,
