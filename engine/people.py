@@ -1,7 +1,9 @@
 """Faker-fed pools of simulated people and personal data, built once per session.
 
 Faker costs 70-200 us a call (field notes), so a session draws a few hundred name parts and
-addresses up front and composes thousands of authors from them with its own seeded RNG.
+addresses up front and composes thousands of authors from them with a seeded RNG. Every
+method takes the RNG to draw from (``rng=``, default the factory's own), so one factory serves
+the public's flood and the streams derived per thread alike.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from functools import lru_cache
 from faker import Faker
 
 from engine.records import Author
+from engine.threads import Stream
 
 LOCALES = {"en": "en_US", "ko": "ko_KR"}
 #: Name parts and addresses drawn from Faker per pool (enough variety, ~60 ms to build).
@@ -57,16 +60,15 @@ def _ascii(text: str) -> str:
 #: Follower counts: a Pareto tail (alpha 1.1) over a floor of 20, as reach is on social media.
 FOLLOWER_ALPHA = 1.1
 FOLLOWER_FLOOR = 20
-#: Reach from which an account counts as high-reach (priority and amplification).
-HIGH_REACH_FOLLOWERS = 20_000
 
 
 class PeopleFactory:
-    """Makes authors and personal-data values from Faker parts and a session RNG."""
+    """Makes authors and personal-data values from Faker parts and the RNG each call is given."""
 
     def __init__(self, language: str, rng: random.Random, bios: dict[str, list[str]],
                  cities: list[str] | tuple[str, ...] = ()) -> None:
         self.language = language
+        #: the default RNG (the session's flood stream); every method takes ``rng=`` instead
         self.rng = rng
         self.parts = faker_parts(language, rng.randrange(1 << 30))
         self.bios = bios
@@ -74,8 +76,8 @@ class PeopleFactory:
         self.cities = tuple(cities) or self.parts.cities
         self._handles: set[str] = set()
 
-    def followers(self, persona: str) -> int:
-        r = self.rng
+    def followers(self, persona: str, rng: Stream | None = None) -> int:
+        r = rng or self.rng
         if persona == "journalist":
             return int(r.uniform(8_000, 250_000))
         if persona == "vip":
@@ -83,8 +85,10 @@ class PeopleFactory:
         value = FOLLOWER_FLOOR * r.paretovariate(FOLLOWER_ALPHA)
         return int(min(value, 5_000_000))
 
-    def handle(self, first: str, last: str) -> str:
-        r = self.rng
+    def handle(self, rng: Stream | None = None, register: bool = True) -> str:
+        """A handle no registered author has; ``register=False`` leaves the registry untouched
+        (authors made for one thread must not change which handles the flood's authors get)."""
+        r = rng or self.rng
         base = r.choice(self.parts.ascii_words)
         style = r.random()
         if style < 0.4:
@@ -98,20 +102,22 @@ class PeopleFactory:
         handle = handle[:15] or "user"
         while handle in self._handles:
             handle = f"{handle[:11]}{r.randint(10, 9999)}"
-        self._handles.add(handle)
+        if register:
+            self._handles.add(handle)
         return handle
 
-    def author(self, persona: str) -> Author:
-        r = self.rng
+    def author(self, persona: str, rng: Stream | None = None,
+               register: bool = True) -> Author:
+        r = rng or self.rng
         first = r.choice(self.parts.first_names)
         last = r.choice(self.parts.last_names)
         display = f"{last}{first}" if self.language == "ko" else f"{first} {last}"
-        followers = self.followers(persona)
+        followers = self.followers(persona, r)
         verified = (persona in ("journalist", "vip") and r.random() < 0.7) or (
             followers > 100_000 and r.random() < 0.5)
         bios = self.bios.get(persona) or self.bios.get("default") or [""]
         bio = r.choice(bios).format(city=r.choice(self.cities), name=first)
-        return Author(self.handle(first, last), display, followers, verified, bio)
+        return Author(self.handle(r, register), display, followers, verified, bio)
 
     # ---- personal data values (what oversharers post)
     def email(self, author: Author) -> str:
@@ -119,27 +125,29 @@ class PeopleFactory:
         domains = self.parts.email_domains
         return f"{author.handle}@{domains[zlib.crc32(author.handle.encode()) % len(domains)]}"
 
-    def phone(self) -> str:
-        r = self.rng
+    def phone(self, rng: Stream | None = None) -> str:
+        r = rng or self.rng
         if self.language == "ko":
             return f"010-{r.randint(1000, 9999)}-{r.randint(1000, 9999)}"
         return f"({r.randint(201, 989)}) {r.randint(200, 999)}-{r.randint(1000, 9999)}"
 
-    def address(self) -> str:
-        return self.rng.choice(self.parts.addresses)
+    def address(self, rng: Stream | None = None) -> str:
+        return (rng or self.rng).choice(self.parts.addresses)
 
-    def order_number(self) -> str:
-        r = self.rng
+    def order_number(self, rng: Stream | None = None) -> str:
+        r = rng or self.rng
         if self.language == "ko":
             return f"{r.randint(2025, 2026)}{r.randint(10**9, 10**10 - 1)}"
         return f"{r.choice('ABCDEFGHJKLMNPRSTUVWXYZ')}{r.randint(10**7, 10**8 - 1)}"
 
-    def booking_reference(self) -> str:
-        return "".join(self.rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(6))
+    def booking_reference(self, rng: Stream | None = None) -> str:
+        r = rng or self.rng
+        return "".join(r.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(6))
 
-    def card_number(self) -> str:
+    def card_number(self, rng: Stream | None = None) -> str:
         """A Luhn-valid 16-digit test-range number (4xxx), grouped as people type it."""
-        digits = [4] + [self.rng.randint(0, 9) for _ in range(14)]
+        r = rng or self.rng
+        digits = [4] + [r.randint(0, 9) for _ in range(14)]
         total = 0
         for i, d in enumerate(reversed(digits)):
             d = d * 2 if i % 2 == 0 else d
@@ -148,15 +156,15 @@ class PeopleFactory:
         s = "".join(map(str, digits))
         return " ".join(s[i:i + 4] for i in range(0, 16, 4))
 
-    def account_number(self) -> str:
-        r = self.rng
+    def account_number(self, rng: Stream | None = None) -> str:
+        r = rng or self.rng
         if self.language == "ko":  # bank account numbers as Koreans write them
             return f"{r.randint(100, 999)}-{r.randint(10, 99)}-{r.randint(100000, 999999)}"
         return f"{r.randint(10**7, 10**8 - 1)}"
 
-    def resident_number(self) -> str:
+    def resident_number(self, rng: Stream | None = None) -> str:
         """A Korean resident registration number (YYMMDD-GNNNNNC) with a valid check digit."""
-        r = self.rng
+        r = rng or self.rng
         year = r.randint(60, 99)
         front = f"{year:02d}{r.randint(1, 12):02d}{r.randint(1, 28):02d}"
         body = f"{r.choice('12')}{r.randint(0, 99999):05d}"
@@ -166,6 +174,6 @@ class PeopleFactory:
         check = (11 - total % 11) % 10
         return f"{front}-{body}{check}"
 
-    def date_of_birth(self) -> str:
-        r = self.rng
+    def date_of_birth(self, rng: Stream | None = None) -> str:
+        r = rng or self.rng
         return f"{r.randint(1960, 2004)}-{r.randint(1, 12):02d}-{r.randint(1, 28):02d}"

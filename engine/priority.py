@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 
-from engine.people import HIGH_REACH_FOLLOWERS
-from engine.records import Author
+from engine.records import HIGH_REACH_FOLLOWERS, Author
 
 #: Reach from which an author is urgent on any topic (an influencer-sized audience).
 URGENT_FOLLOWERS = 100_000

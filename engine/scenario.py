@@ -139,21 +139,33 @@ class Inject(_Frozen):
 
 
 class IncidentFacts(_Frozen):
-    """What is true from ``from_minute`` on; status updates are checked against it."""
+    """What the team knows from ``from_minute`` on: the desk's incident panel shows exactly
+    these facts (in the drill's language), and status updates and replies are checked
+    against them.
+
+    ``down`` says what is down (not why), ``affected`` who is affected, ``cause`` the cause
+    once it is known (None while it is not: the panel says "not known yet"), ``eta`` the fix
+    time once announced, ``compensation`` what was approved. ``keywords`` are words a status
+    update should carry (the scorer looks for one of them); each should be visible on the
+    panel at that minute.
+    """
 
     from_minute: NonNegative
     down: str = ""
     since: str = ""
+    affected: str = ""
+    cause: str | None = None
     status_page: str = ""
     eta: str | None = None
     compensation: str | None = None
     keywords: tuple[str, ...] = ()
 
     def as_facts(self) -> dict[str, str]:
-        facts = {"down": self.down, "since": self.since, "status_page": self.status_page,
-                 "eta": self.eta or "", "compensation": self.compensation or "",
-                 "keywords": ", ".join(self.keywords)}
-        return facts
+        """The facts as ``IncidentUpdated.facts`` carries them ("" for what is not known)."""
+        return {"down": self.down, "since": self.since, "affected": self.affected,
+                "cause": self.cause or "", "status_page": self.status_page,
+                "eta": self.eta or "", "compensation": self.compensation or "",
+                "keywords": ", ".join(self.keywords)}
 
 
 class SlaMinutes(_Frozen):

@@ -2,8 +2,11 @@
 
 A bank (``engine/banks/<language>.yaml``) holds templates with ``{slot}`` placeholders. The
 writer fills slots lazily (only the ones a template uses) from the scenario, the Faker-fed
-people pools and the session RNG, then adds the noise real tweets have: typos, hashtags,
-emoji, links and lower-case typing. Everything is drawn from the session's RNG.
+people pools and an RNG, then adds the noise real tweets have: typos, hashtags, emoji, links
+and lower-case typing. Every render draws from the RNG it is given (``rng=``: the session's
+flood stream for the public, a stream derived per thread for what a trainee causes) and reads
+the incident facts it is given (``facts=``: the session passes the facts in force at the
+minute), so one writer serves every stream and holds no state a render could change.
 """
 
 from __future__ import annotations
@@ -22,10 +25,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from engine.people import FOLLOWER_FLOOR, PeopleFactory
 from engine.records import Author, PersonalData
+from engine.threads import Stream
 
 BANK_DIR = Path(__file__).resolve().parent / "banks"
 
-#: Slots a template may use; see ``MentionWriter._slot``.
+#: Slots a template may use; see ``MentionWriter._build_fillers``.
 SLOTS = (
     "brand", "brand_name", "product", "city", "order", "minutes", "hours", "days", "amount",
     "since", "down", "hashtag", "emoji_angry", "emoji_happy", "emoji_sad", "emoji_confused",
@@ -108,17 +112,23 @@ class Rendered:
 class _Slots(dict[str, Any]):
     """Fills a slot the first time a template asks for it (so unused slots cost nothing)."""
 
-    __slots__ = ("author", "exposed", "writer")
+    __slots__ = ("author", "exposed", "facts", "fillers", "rng")
 
-    def __init__(self, writer: MentionWriter, author: Author | None, extra: dict[str, str]):
+    def __init__(self, fillers: dict[str, Callable[[_Slots], str]], author: Author | None,
+                 extra: dict[str, str], rng: Stream, facts: dict[str, str]) -> None:
         super().__init__(extra)
-        self.writer = writer
+        self.fillers = fillers
         self.author = author
+        self.rng = rng
+        self.facts = facts
         self.exposed: list[PersonalData] = []
 
     def __missing__(self, key: str) -> str:
-        value = self.writer._slot(key, self)
-        self[key] = value
+        try:
+            filler = self.fillers[key]
+        except KeyError:
+            raise KeyError(f"unknown slot {{{key}}}") from None
+        value = self[key] = filler(self)
         return value
 
 
@@ -126,8 +136,13 @@ _NOBODY = Author("user", "", 0, False, "")
 _LINK_ALPHABET = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ0123456789"
 
 
-def _pick_from(pick: Callable[[Sequence[str]], str], pool: Sequence[str], _slots: _Slots) -> str:
-    return pick(pool)
+def _pick(seq: Sequence[str], rng: Stream) -> str:
+    """``rng.choice`` without its bounds checks (called several times per post)."""
+    return seq[int(rng.random() * len(seq))]
+
+
+def _pick_from(pool: Sequence[str], slots: _Slots) -> str:
+    return _pick(pool, slots.rng)
 
 
 def _exposing(kind: str, make: Callable[[_Slots], str], slots: _Slots) -> str:
@@ -137,7 +152,11 @@ def _exposing(kind: str, make: Callable[[_Slots], str], slots: _Slots) -> str:
 
 
 class MentionWriter:
-    """Renders customer texts for one session (scenario facts + people pools + RNG)."""
+    """Renders customer texts (scenario wording + people pools + the RNG each call is given).
+
+    ``rng`` and ``facts`` given to the constructor / set on the instance are only defaults for
+    callers that pass neither (tests, benchmarks); the session passes both on every call.
+    """
 
     def __init__(self, bank: Bank, rng: random.Random, people: PeopleFactory,
                  brand_handle: str, brand_name: str, products: tuple[str, ...],
@@ -150,9 +169,9 @@ class MentionWriter:
         self.products = products
         self.hashtags = tuple(hashtags) + tuple(bank.hashtags)
         self.misspellings = misspellings
+        #: default incident facts for callers that pass none (``{since}``, ``{down}``)
         self.facts: dict[str, str] = {}
         self._typo_words = tuple(bank.typos)
-        self._random = rng.random
         self._fillers = self._build_fillers()
         self._templates: dict[tuple[str, str], list[str]] = {}
         kinds = sorted(bank.overshare)
@@ -162,88 +181,84 @@ class MentionWriter:
 
     # ------------------------------------------------------------------ slots
     def _build_fillers(self) -> dict[str, Callable[[_Slots], str]]:
-        """Slot name -> filler; a table instead of an if-chain (slots are filled per post)."""
-        r, p, pick = self.rng, self.people, self._pick
+        """Slot name -> filler; a table instead of an if-chain (slots are filled per post).
+
+        Fillers draw from ``slots.rng`` and read ``slots.facts`` only: never from the writer.
+        """
+        p = self.people
         korean = self.bank.language == "ko"
         minutes = ("5", "10", "15", "20", "25", "30", "40", "45", "50", "90")
         cents = ("00", "99", "49", "18")
+        products, cities, hashtags = self.products, tuple(self.bank.cities), self.hashtags
 
-        def brand_name(_s: _Slots) -> str:
-            if self.misspellings and r.random() < 0.2:
-                return pick(self.misspellings)
+        def brand_name(s: _Slots) -> str:
+            if self.misspellings and s.rng.random() < 0.2:
+                return _pick(self.misspellings, s.rng)
             return self.brand_name
 
-        def amount(_s: _Slots) -> str:
+        def amount(s: _Slots) -> str:
             if korean:
-                return f"{r.randint(1, 90) * 1000:,}원"
-            return f"${r.randint(5, 240)}.{pick(cents)}"
+                return f"{s.rng.randint(1, 90) * 1000:,}원"
+            return f"${s.rng.randint(5, 240)}.{_pick(cents, s.rng)}"
 
         fillers: dict[str, Callable[[_Slots], str]] = {
             "brand": lambda _s: "@" + self.brand_handle,
             "brand_name": brand_name,
-            "product": lambda _s: pick(self.products),
-            "city": lambda _s: pick(self.bank.cities),
-            "minutes": lambda _s: pick(minutes),
-            "hours": lambda _s: str(r.randint(2, 9)),
-            "days": lambda _s: str(r.randint(2, 12)),
+            "product": partial(_pick_from, products),
+            "city": partial(_pick_from, cities),
+            "minutes": partial(_pick_from, minutes),
+            "hours": lambda s: str(s.rng.randint(2, 9)),
+            "days": lambda s: str(s.rng.randint(2, 12)),
             "amount": amount,
-            "since": lambda _s: self.facts.get("since") or ("아침" if korean else "this morning"),
-            "down": lambda _s: self.facts.get("down") or self.brand_name,
-            "hashtag": lambda _s: pick(self.hashtags),
+            "since": lambda s: s.facts.get("since") or ("아침" if korean else "this morning"),
+            "down": lambda s: s.facts.get("down") or self.brand_name,
+            "hashtag": partial(_pick_from, hashtags),
             "name": lambda s: s.author.display_name.split()[0] if s.author else "",
             # a member of the brand's staff a customer thanks by first name
-            "staff": lambda _s: pick(p.parts.first_names),
+            "staff": partial(_pick_from, p.parts.first_names),
             # the author's own reach, as people write it ("240k")
             "followers": lambda s: _reach(s.author.followers if s.author else FOLLOWER_FLOOR,
                                           self.bank.language),
-            "flight": lambda _s: f"{self.brand_handle[:2].upper()}{r.randint(100, 999)}",
-            "date": lambda _s: f"{r.randint(1, 12)}/{r.randint(1, 28)}",
-            "link": lambda _s: self._link(),
+            "flight": lambda s: f"{self.brand_handle[:2].upper()}{s.rng.randint(100, 999)}",
+            "date": lambda s: f"{s.rng.randint(1, 12)}/{s.rng.randint(1, 28)}",
+            "link": lambda s: self._link(s.rng),
             "quoted": lambda _s: "@someone",
         }
         for mood, pool in self.bank.emoji.items():
-            fillers[f"emoji_{mood}"] = partial(_pick_from, pick, tuple(pool) or ("",))
+            fillers[f"emoji_{mood}"] = partial(_pick_from, tuple(pool) or ("",))
         # personal data: the value is recorded as exposed by the customer who posts it
         personal: dict[str, tuple[str, Callable[[_Slots], str]]] = {
-            "order": ("order_number", lambda _s: p.order_number()),
+            "order": ("order_number", lambda s: p.order_number(s.rng)),
             "email": ("email", lambda s: p.email(s.author or _NOBODY)),
-            "phone": ("phone", lambda _s: p.phone()),
-            "address": ("address", lambda _s: p.address()),
-            "booking": ("booking_reference", lambda _s: p.booking_reference()),
-            "card": ("card_number", lambda _s: p.card_number()),
-            "dob": ("date_of_birth", lambda _s: p.date_of_birth()),
-            "account": ("account_number", lambda _s: p.account_number()),
-            "rrn": ("rrn", lambda _s: p.resident_number()),
+            "phone": ("phone", lambda s: p.phone(s.rng)),
+            "address": ("address", lambda s: p.address(s.rng)),
+            "booking": ("booking_reference", lambda s: p.booking_reference(s.rng)),
+            "card": ("card_number", lambda s: p.card_number(s.rng)),
+            "dob": ("date_of_birth", lambda s: p.date_of_birth(s.rng)),
+            "account": ("account_number", lambda s: p.account_number(s.rng)),
+            "rrn": ("rrn", lambda s: p.resident_number(s.rng)),
         }
         for slot, (kind, make) in personal.items():
             fillers[slot] = partial(_exposing, kind, make)
         return fillers
 
-    def _slot(self, key: str, slots: _Slots) -> str:
-        filler = self._fillers.get(key)
-        if filler is None:
-            raise KeyError(f"unknown slot {{{key}}}")
-        return filler(slots)
-
-    def _pick(self, seq: Sequence[str]) -> str:
-        """``rng.choice`` without its bounds checks (called several times per post)."""
-        return seq[int(self._random() * len(seq))]
-
-    def _link(self) -> str:
-        r = self.rng
-        form = r.choice(self.bank.link_forms)
-        code = "".join(r.choices(_LINK_ALPHABET, k=10))
+    def _link(self, rng: Stream) -> str:
+        form = rng.choice(self.bank.link_forms)
+        code = "".join(rng.choices(_LINK_ALPHABET, k=10))
         return form.replace("CODE", code)
 
     # ---------------------------------------------------------------- render
     def render(self, template: str, author: Author | None, persona: str = "",
                extra: dict[str, str] | None = None, noise: bool = True,
-               intent: str = "") -> Rendered:
-        slots = _Slots(self, author, extra or {})
+               intent: str = "", *, rng: Stream | None = None,
+               facts: dict[str, str] | None = None) -> Rendered:
+        r = rng or self.rng
+        slots = _Slots(self._fillers, author, extra or {}, r,
+                       self.facts if facts is None else facts)
         text = template.format_map(slots)
         exposed = slots.exposed
         if noise:
-            text = self._noise(text, persona, intent)
+            text = self._noise(text, persona, intent, r)
             for data in exposed:  # lower-case noise must not alter exposed values
                 text = text.replace(data.value.lower(), data.value)
         text = text[:280]
@@ -252,15 +267,14 @@ class MentionWriter:
         # only what survived the 280-character cut is exposed
         return Rendered(text, tuple(d for d in exposed if d.value in text))
 
-    def _noise(self, text: str, persona: str, intent: str = "") -> str:
-        r = self.rng
+    def _noise(self, text: str, persona: str, intent: str, r: Stream) -> str:
         rates = self.bank.persona_noise.get(persona, self.bank.noise)
         handle = "@" + self.brand_handle
         if handle not in text:
             middle = r.random() < rates.brand_in_middle
             text = f"{text} {handle}" if middle else f"{handle} {text}"
         if self._typo_words and r.random() < rates.typo:
-            text = self._typo(text)
+            text = self._typo(text, r)
         if r.random() < rates.lowercase:
             text = text.lower().replace(handle.lower(), handle)
         if r.random() < rates.hashtag and "#" not in text:
@@ -270,24 +284,26 @@ class MentionWriter:
                 ("angry", "sad", "confused"))
             text = f"{text} {r.choice(self.bank.emoji.get(mood) or [''])}".rstrip()
         if r.random() < rates.link and "http" not in text and "pic." not in text:
-            text = f"{text} {self._link()}"
+            text = f"{text} {self._link(r)}"
         return text
 
-    def _typo(self, text: str) -> str:
-        r = self.rng
+    def _typo(self, text: str, r: Stream) -> str:
         if self.bank.language == "ko":
             # Korean words carry particles and endings (됐어요?), so look inside the text.
             found = [w for w in self._typo_words if w in text]
             if not found:
                 return text
-            word = self._pick(found)
-            return text.replace(word, self._pick(self.bank.typos[word]), 1)
+            word = _pick(found, r)
+            return text.replace(word, _pick(self.bank.typos[word], r), 1)
         words = text.split(" ")
-        candidates = [i for i, w in enumerate(words) if w.lower() in self.bank.typos]
+        typos = self.bank.typos
+        # lower-case the text once, not word by word (lower() keeps the spaces where they are)
+        lowered = text.lower().split(" ")
+        candidates = [i for i, w in enumerate(lowered) if w in typos]
         if not candidates:
             return text
         i = r.choice(candidates)
-        words[i] = r.choice(self.bank.typos[words[i].lower()])
+        words[i] = r.choice(typos[lowered[i]])
         return " ".join(words)
 
     # ---------------------------------------------------------- convenience
@@ -301,23 +317,27 @@ class MentionWriter:
             self._templates[key] = templates
         return templates
 
-    def mention(self, intent: str, persona: str, author: Author) -> Rendered:
-        rendered = self.render(self._pick(self._mention_templates(intent, persona)), author,
-                               persona, intent=intent)
+    def mention(self, intent: str, persona: str, author: Author, *,
+                rng: Stream | None = None,
+                facts: dict[str, str] | None = None) -> Rendered:
+        r = rng or self.rng
+        rendered = self.render(_pick(self._mention_templates(intent, persona), r), author,
+                               persona, intent=intent, rng=r, facts=facts)
         if persona == "privacy_oversharer":
-            rendered = self._overshare(rendered, author, persona)
+            rendered = self._overshare(rendered, author, persona, r, facts)
         return rendered
 
-    def _overshare(self, rendered: Rendered, author: Author, persona: str) -> Rendered:
+    def _overshare(self, rendered: Rendered, author: Author, persona: str, r: Stream,
+                   facts: dict[str, str] | None) -> Rendered:
         shown = {d.kind for d in rendered.exposed}
         kind = ""
         for _ in range(4):  # a kind not in the tweet yet (two phone numbers read wrong)
-            draw = self._random() * self._overshare_cum[-1]
+            draw = r.random() * self._overshare_cum[-1]
             kind = self._overshare_kinds[bisect_right(self._overshare_cum, draw)]
             if kind not in shown:  # overshare keys are PersonalData kinds
                 break
-        extra = self.render(self.rng.choice(self.bank.overshare[kind]), author, persona,
-                            noise=False)
+        extra = self.render(r.choice(self.bank.overshare[kind]), author, persona,
+                            noise=False, rng=r, facts=facts)
         text = f"{rendered.text} {extra.text}"
         if len(text) > 280:  # keep the personal data, trim the complaint
             text = rendered.text[: max(0, 279 - len(extra.text))].rstrip() + " " + extra.text
@@ -325,17 +345,26 @@ class MentionWriter:
         exposed = tuple(d for d in rendered.exposed + extra.exposed if d.value in text)
         return Rendered(text, exposed)
 
-    def follow_up(self, attempt: int, author: Author, persona: str) -> Rendered:
+    def follow_up(self, attempt: int, author: Author, persona: str, *,
+                  rng: Stream | None = None,
+                  facts: dict[str, str] | None = None) -> Rendered:
+        r = rng or self.rng
         key = str(min(attempt, 3))
         own = self.bank.follow_ups_by_persona.get(persona, {})
         templates = own.get(key) or self.bank.follow_ups[key]
-        return self.render(self._pick(templates), author, persona)
+        return self.render(_pick(templates, r), author, persona, rng=r, facts=facts)
 
-    def reaction(self, reaction: str, author: Author, persona: str, channel: str) -> Rendered:
+    def reaction(self, reaction: str, author: Author, persona: str, channel: str, *,
+                 rng: Stream | None = None,
+                 facts: dict[str, str] | None = None) -> Rendered:
+        r = rng or self.rng
         templates = self.bank.reactions.get(reaction) or self.bank.reactions["calmed"]
-        return self.render(self.rng.choice(templates), author, persona,
-                           noise=channel == "public")
+        return self.render(r.choice(templates), author, persona, noise=channel == "public",
+                           rng=r, facts=facts)
 
-    def quote(self, author: Author, quoted_handle: str, persona: str) -> Rendered:
-        return self.render(self.rng.choice(self.bank.quotes), author, persona,
-                           extra={"quoted": "@" + quoted_handle})
+    def quote(self, author: Author, quoted_handle: str, persona: str, *,
+              rng: Stream | None = None,
+              facts: dict[str, str] | None = None) -> Rendered:
+        r = rng or self.rng
+        return self.render(r.choice(self.bank.quotes), author, persona,
+                           extra={"quoted": "@" + quoted_handle}, rng=r, facts=facts)

@@ -7,8 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from engine.records import INTENTS, PERSONAS, MentionArrived
-from engine.scenario import Scenario, ScenarioError, builtin_paths, builtin_scenarios, load_scenario
+from engine.records import INTENTS, PERSONAS, IncidentUpdated, MentionArrived
+from engine.scenario import (
+    IncidentFacts,
+    Scenario,
+    ScenarioError,
+    builtin_paths,
+    builtin_scenarios,
+    load_scenario,
+)
 from engine.session import TrainingSession
 
 FIXTURES = Path(__file__).parent / "fixtures" / "scenarios"
@@ -82,7 +89,143 @@ def test_incident_facts_start_inside_the_drill(shipped: list[Scenario]) -> None:
     for scenario in shipped:
         for facts in scenario.incident:
             assert facts.from_minute < scenario.duration_minutes, scenario.id
-            assert facts.down and facts.since and facts.status_page, (scenario.id, facts)
+            assert facts.down and facts.since and facts.affected and facts.status_page, (
+                scenario.id, facts)
+
+
+# --- the incident panel: what the desk shows per minute, and what briefings promise ------------
+
+#: What the desk's incident panel shows (ui/views/desk.py PANEL_FACTS), in this order.
+PANEL_FACTS = ("down", "since", "affected", "cause", "eta", "status_page", "compensation")
+#: How a briefing names the panel: the desk labels it "Incident panel" / "장애 상황판".
+PANEL_NAMES = {"en": ("incident panel",), "ko": ("상황판",)}
+#: Words by which a briefing promises a panel fact: a briefing that uses one must belong to a
+#: drill whose panel shows that fact at some minute (lower-cased; English words match at word
+#: boundaries, so "date" is not found in "update").
+PROMISED_FACTS: dict[str, dict[str, tuple[str, ...]]] = {
+    "en": {"eta": ("eta", "fix time", "timing", "date", "dates"),
+           "compensation": ("compensation", "goodwill", "bank fees"),
+           "cause": ("cause", "breach"),
+           "affected": ("who is affected", "affected")},
+    "ko": {"eta": ("예상 시간", "예상 도착", "복구 예상", "재개 예상"),
+           "compensation": ("보상", "지원 내용", "숙박 지원"),
+           "cause": ("원인", "해킹"),
+           "affected": ("영향 범위",)},
+}
+#: Words that give a reason: ``down`` says what is down, the reason lives in ``cause``.
+REASON_WORDS = ("cause", "because", "due to", "원인", "때문", "영향으로")
+
+
+def _panel_named(scenario: Scenario) -> bool:
+    briefing = scenario.briefing.lower()
+    return any(name in briefing for name in PANEL_NAMES[scenario.language])
+
+
+def _says(text: str, word: str, language: str) -> bool:
+    if language == "ko":  # Korean words take particles: match inside words
+        return word in text
+    return re.search(rf"\b{re.escape(word)}\b", text) is not None
+
+
+def _visible(facts: IncidentFacts) -> str:
+    """Everything the panel shows for one entry, lower-cased."""
+    shown = facts.as_facts()
+    return " / ".join(shown[key] for key in PANEL_FACTS).lower()
+
+
+def _earliest_report(scenario: Scenario) -> float:
+    """The first minute an outage report can arrive (the scorer starts the status clock at the
+    first of: an incident update, an outage report)."""
+    minutes = [p.start_minute for p in scenario.phases if p.intents.get("outage", 0) > 0]
+    minutes += [i.at_minute for i in scenario.injects if i.intent == "outage"]
+    minutes += [f.from_minute for f in scenario.incident[:1]]
+    return min(minutes, default=scenario.duration_minutes)
+
+
+def test_incident_facts_as_facts_carry_every_panel_fact() -> None:
+    facts = IncidentFacts(from_minute=3, down="Card payments", since="09:05",
+                          affected="Everyone paying by card", status_page="status.example")
+    shown = facts.as_facts()
+    assert set(PANEL_FACTS) <= set(shown)
+    assert (shown["cause"], shown["eta"], shown["compensation"]) == ("", "", "")
+    assert IncidentFacts(from_minute=3, cause="A bad update").as_facts()["cause"] == "A bad update"
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
+def test_briefing_names_the_panel_only_when_the_drill_has_one(path: Path) -> None:
+    """A briefing that sends the trainee to the panel needs incident facts, and a drill with
+    incident facts tells the trainee where they are."""
+    scenario = load_scenario(path)
+    assert _panel_named(scenario) == bool(scenario.incident), scenario.id
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
+def test_briefing_promises_only_facts_the_panel_shows(path: Path) -> None:
+    scenario = load_scenario(path)
+    if not _panel_named(scenario):
+        return
+    briefing = scenario.briefing.lower()
+    for key, words in PROMISED_FACTS[scenario.language].items():
+        promised = [w for w in words if _says(briefing, w, scenario.language)]
+        shown = [f.from_minute for f in scenario.incident if f.as_facts()[key]]
+        assert shown or not promised, (scenario.id, key, promised)
+
+
+def test_korean_briefings_call_the_panel_sanghwangpan(shipped: list[Scenario]) -> None:
+    """The desk labels it 장애 상황판: a briefing must not send trainees to a "패널"."""
+    for scenario in (s for s in shipped if s.language == "ko"):
+        assert "패널" not in scenario.briefing, scenario.id
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
+def test_status_drills_show_facts_before_the_first_status_is_due(path: Path) -> None:
+    scenario = load_scenario(path)
+    if not scenario.status_updates_expected:
+        return
+    due = _earliest_report(scenario) + min(scenario.status_cadence_minutes,
+                                           scenario.sla_minutes.high)
+    assert scenario.incident and scenario.incident[0].from_minute <= due, scenario.id
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
+def test_incident_facts_say_what_is_down_and_keep_the_cause_apart(path: Path) -> None:
+    """``down`` never gives a reason; the cause appears from the update where it is known and
+    is never un-known again; facts of Korean drills are written in Korean."""
+    scenario = load_scenario(path)
+    known = [facts.cause is not None for facts in scenario.incident]
+    assert known == sorted(known), (scenario.id, "a known cause became unknown")
+    for facts in scenario.incident:
+        lowered = facts.down.lower()
+        assert not [w for w in REASON_WORDS if w in lowered], (scenario.id, facts.down)
+        written = [facts.down, facts.affected, facts.cause or "", facts.eta or "",
+                   facts.compensation or ""]
+        for text in filter(None, written):
+            assert bool(HANGUL.search(text)) == (scenario.language == "ko"), (scenario.id, text)
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
+def test_incident_keywords_are_visible_on_the_panel(path: Path) -> None:
+    """The words a status update is checked for are words the trainee can read at that minute."""
+    scenario = load_scenario(path)
+    for facts in scenario.incident:
+        visible = _visible(facts)
+        assert facts.keywords, (scenario.id, facts.from_minute)
+        for keyword in facts.keywords:
+            assert keyword.lower() in visible, (scenario.id, facts.from_minute, keyword)
+
+
+def test_training_session_emits_each_incident_update_at_its_minute(
+        shipped: list[Scenario]) -> None:
+    for scenario in (s for s in shipped if s.incident):
+        session = TrainingSession(scenario, seed=3)
+        session.advance_to(scenario.duration_minutes)
+        updates = [e for e in session.transcript if isinstance(e, IncidentUpdated)]
+        assert [u.minute for u in updates] == [f.from_minute for f in scenario.incident]
+        assert [u.facts for u in updates] == [f.as_facts() for f in scenario.incident]
+        for minute in (0, *(f.from_minute for f in scenario.incident)):
+            expected = scenario.facts_at(minute)
+            got = session.projection.facts_at(minute)
+            assert got == (expected.as_facts() if expected else {}), (scenario.id, minute)
 
 
 def test_phase_mixes_use_known_personas_and_intents(shipped: list[Scenario]) -> None:

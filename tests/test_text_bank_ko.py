@@ -13,7 +13,7 @@ from engine.records import INTENTS, PERSONAS, PiiKind
 from engine.text import REACTIONS, SLOTS, Bank, MentionWriter, load_bank
 
 HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
-#: Personal-data kind -> the slot that exposes it (see MentionWriter._slot).
+#: Personal-data kind -> the slot that exposes it (see MentionWriter._build_fillers).
 SLOT_OF_KIND = {"email": "email", "phone": "phone", "order_number": "order",
                 "address": "address", "booking_reference": "booking",
                 "date_of_birth": "dob", "card_number": "card", "account_number": "account",
