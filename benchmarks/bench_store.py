@@ -72,6 +72,10 @@ class Result:
     errors: list[str]
     #: this process's CPU seconds during the timed part (all threads)
     cpu_s: float = 0.0
+    #: CPU seconds of the local PostgreSQL server's processes meanwhile (None: not local)
+    server_cpu_s: float | None = None
+    #: the machine's 1-minute load average when the timed part ended (others' work included)
+    load: float = 0.0
 
     def percentile(self, q: float) -> float:
         ordered = sorted(self.latencies_ms)
@@ -81,6 +85,32 @@ class Result:
     def passed(self) -> bool:
         return (not self.errors and self.rows == self.expected_rows and self.exact_seqs
                 and self.retries_noop and self.percentile(0.95) <= P95_TARGET_MS)
+
+
+def server_cpu() -> float | None:
+    """CPU seconds used so far by local ``postgres`` processes (Linux /proc), else None."""
+    total, found = 0.0, False
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().split()
+        except OSError:
+            continue
+        if fields[1].startswith("(postgres"):
+            total += (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+            found = True
+    return total if found else None
+
+
+@contextmanager
+def timed() -> Iterator[dict[str, float | None]]:
+    """Wall, client CPU and server CPU of the block (filled in when it ends)."""
+    out: dict[str, float | None] = {}
+    wall, cpu, server = time.perf_counter(), time.process_time(), server_cpu()
+    yield out
+    out["wall"], out["cpu"] = time.perf_counter() - wall, time.process_time() - cpu
+    after = server_cpu()
+    out["server"] = None if server is None or after is None else after - server
+    out["load"] = os.getloadavg()[0]
 
 
 @contextmanager
@@ -166,18 +196,19 @@ def run(backend: str, url: URL, load: Load) -> Result:
         threads = [threading.Thread(target=trainee,
                                     args=(store, v, d, load, barrier, latencies[i], errors))
                    for i, (v, d) in enumerate(pairs)]
-        start, cpu = time.perf_counter(), time.process_time()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+        with timed() as spent:
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
         exact, retries_noop, rows = check(store, pairs, load.actions)
     finally:
         store.close()
     return Result(backend=backend, latencies_ms=[x for per in latencies for x in per],
-                  wall_s=wall, rows=rows, expected_rows=load.trainees * load.actions,
-                  exact_seqs=exact, retries_noop=retries_noop, errors=errors, cpu_s=cpu)
+                  wall_s=spent["wall"] or 0.0, rows=rows,
+                  expected_rows=load.trainees * load.actions, exact_seqs=exact,
+                  retries_noop=retries_noop, errors=errors, cpu_s=spent["cpu"] or 0.0,
+                  server_cpu_s=spent["server"], load=spent["load"] or 0.0)
 
 
 FLOOR_TABLE = ("CREATE TABLE bench_floor (id {key}, drill_id INTEGER NOT NULL, "
@@ -228,20 +259,21 @@ def floor(backend: str, url: URL, load: Load) -> Result:
         with engine.begin() as connection:
             connection.exec_driver_sql(ddl)
         threads = [threading.Thread(target=writer, args=(i,)) for i in range(load.trainees)]
-        start, cpu = time.perf_counter(), time.process_time()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+        with timed() as spent:
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
         with engine.connect() as connection:
             rows = connection.exec_driver_sql("SELECT count(*) FROM bench_floor").scalar_one()
     finally:
         engine.dispose()
     return Result(backend=f"{backend}: floor (bare INSERT)",
-                  latencies_ms=[x for per in latencies for x in per], wall_s=wall, rows=rows,
+                  latencies_ms=[x for per in latencies for x in per],
+                  wall_s=spent["wall"] or 0.0, rows=rows,
                   expected_rows=load.trainees * load.actions, exact_seqs=True,
-                  retries_noop=True, errors=errors, cpu_s=cpu)
+                  retries_noop=True, errors=errors, cpu_s=spent["cpu"] or 0.0,
+                  server_cpu_s=spent["server"], load=spent["load"] or 0.0)
 
 
 def report(result: Result, verdict: bool = True) -> None:
@@ -251,8 +283,11 @@ def report(result: Result, verdict: bool = True) -> None:
         print(f"   latency ms: p50 {statistics.median(lat):.2f}  "
               f"p95 {result.percentile(0.95):.2f}  p99 {result.percentile(0.99):.2f}  "
               f"max {max(lat):.2f}  (target p95 <= {P95_TARGET_MS:.0f})")
+        server = ("" if result.server_cpu_s is None or "SQLite" in result.backend
+                  else f", server {1e6 * result.server_cpu_s / len(lat):.0f} us")
         print(f"   {len(lat)} writes in {result.wall_s:.2f} s = {len(lat) / result.wall_s:,.0f}/s;"
-              f" client CPU {1e6 * result.cpu_s / len(lat):.0f} us per write")
+              f" CPU per write: client {1e6 * result.cpu_s / len(lat):.0f} us{server};"
+              f" load average {result.load:.1f} on {os.cpu_count()} cores")
     print(f"   rows {result.rows} (expected {result.expected_rows}), exact seq sets: "
           f"{result.exact_seqs}, retries no-ops: {result.retries_noop}")
     for error in result.errors[:5]:
