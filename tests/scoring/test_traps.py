@@ -4,10 +4,13 @@ the empathy and tone assessors report them (replies here are not in the labelled
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.records import ReplyContext
 from scoring import korean
 from scoring.assess import assess_reply
+from scoring.pii import detect_pii
 from scoring.traps import find_traps
 
 DELAY_EN = "@AirCo flight AC12 delayed four hours, no food vouchers, nobody at the desk"
@@ -199,3 +202,26 @@ def test_find_traps_warm_chat_without_a_complaint_is_not_sarcasm():
     assert find_traps("정말 맛있어 보이네요 ㅎㅎ", "ko", "neutral", "", "").sarcasm is None
     assert find_traps("기다리시는 거 좋아하시나 봐요 ㅎㅎ", "ko", "neutral", "", "").sarcasm \
         is not None  # a set ironic phrase needs no context
+
+
+_TEXT = st.text(alphabet=st.sampled_from(list(
+    "abcdefghijklmnop qrstuvwxyz0123456789.,?!@()-~^ㅎㅋ😉🙂 죄송합니다요네봐겠잖사실되")),
+    max_size=80)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_TEXT, st.sampled_from(["en", "ko"]), st.sampled_from(["angry", "troll", "praise",
+                                                               "neutral", "journalist"]))
+def test_find_traps_any_text_gives_spans_inside_the_reply(text, language, persona):
+    found = find_traps(text, language, persona, "delay", "@brand late again", "")
+    for span in (found.sarcasm, found.dismissal, found.arguing):
+        if span is not None:
+            assert 0 <= span[0] < span[1] <= len(text)
+    assert sum(x is not None for x in (found.sarcasm, found.dismissal, found.arguing)) <= 1
+
+
+@settings(max_examples=150, deadline=None)
+@given(_TEXT)
+def test_detect_pii_any_text_gives_matches_that_quote_the_text(text):
+    for m in detect_pii(text):
+        assert text[m.start:m.end] == m.text
