@@ -108,6 +108,7 @@ class LlmClient:
         refused = self.breaker.admit()
         if refused is not None:
             return Answer(None, fallback_label(refused))
+        self.openai()  # the first call imports openai (~0.3-2 s): not the endpoint's time
         started = time.monotonic()
         limits = CallLimits(deadline=started + allowance)
         self.calls += 1

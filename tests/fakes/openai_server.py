@@ -8,6 +8,7 @@ in the path, so one server can serve many judges at once), or per request in ord
 
 Modes (``MODES``):
 ``ok``           a chat completion whose content is ``server.answer(request)`` (JSON text)
+``slow``         the same after ``slow_s`` seconds (0.2 by default)
 ``garbage``      a valid completion whose content is prose, not JSON
 ``malformed``    a valid completion whose content is truncated JSON
 ``schema``       a valid completion whose content is JSON of the wrong shape
@@ -36,10 +37,10 @@ from typing import Any
 
 import pytest
 
-MODES = ("ok", "garbage", "malformed", "schema", "truncated", "non_json", "no_choices", "hang",
-         "trickle", "error500", "rate_limited", "reset", "huge")
-#: The modes that are failures of the endpoint (every mode but ``ok``).
-FAILING_MODES = tuple(m for m in MODES if m != "ok")
+MODES = ("ok", "slow", "garbage", "malformed", "schema", "truncated", "non_json", "no_choices",
+         "hang", "trickle", "error500", "rate_limited", "reset", "huge")
+#: The modes that are failures of the endpoint (every mode but ``ok`` and ``slow``).
+FAILING_MODES = tuple(m for m in MODES if m not in ("ok", "slow"))
 
 
 def default_answer(request: dict[str, Any]) -> str:
@@ -57,6 +58,7 @@ class FakeOpenAI(ThreadingHTTPServer):
         super().__init__((host, 0), _Handler)
         self.mode = mode
         self.answer: Callable[[dict[str, Any]], str] = default_answer
+        self.slow_s = 0.2
         self.trickle_interval_s = 3.0  # the field notes' trickling server: one byte every 3 s
         self.huge_bytes = 64 * 1024 * 1024
         self.huge_announced = True  # False: no Content-Length (the client must count)
@@ -170,6 +172,10 @@ class _Handler(BaseHTTPRequestHandler):
     # ---- the modes
     def _mode_ok(self, request: dict[str, Any]) -> None:
         self._json(200, completion(request, self.server.answer(request)))
+
+    def _mode_slow(self, request: dict[str, Any]) -> None:
+        if not self.server.stopping.wait(self.server.slow_s):
+            self._mode_ok(request)
 
     def _mode_garbage(self, request: dict[str, Any]) -> None:
         self._json(200, completion(request, "Sure! The reply looks great to me :)"))
