@@ -4,6 +4,7 @@ talks to its services; tests, the headless player and benchmarks build their own
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 from store.repository import Store
 from stormdesk.accounts import Accounts
@@ -23,10 +24,10 @@ class StormDesk:
     """The services the UI renders: accounts, drills and reviews over one store."""
 
     def __init__(self, store: Store, catalogue: Catalogue | None = None,
-                 judge_factory: JudgeFactory = env_judge) -> None:
+                 judge_factory: JudgeFactory = env_judge, grader: Grader | None = None) -> None:
         self.store = store
         self._catalogue = catalogue
-        self.grader = Grader(judge_factory)
+        self.grader = grader or Grader(judge_factory)
         self.accounts = Accounts(store)
         self.drills = Drills(store, self.catalogue, self.grader)
         self.reviews = Reviews(store, self.catalogue, self.grader)
@@ -46,6 +47,16 @@ class StormDesk:
 
     @classmethod
     def open(cls, url: str | None = None, catalogue: Catalogue | None = None,
-             judge_factory: JudgeFactory = env_judge) -> StormDesk:
-        """The app on ``url`` (else ``$STORMDESK_DATABASE_URL``, else SQLite under data/)."""
-        return cls(Store.open(url), catalogue, judge_factory)
+             judge_factory: JudgeFactory = env_judge, **store_options: Any) -> StormDesk:
+        """The app on ``url`` (else ``$STORMDESK_DATABASE_URL``, else SQLite under data/).
+
+        The store gets this app's grader: it recomputes every scorecard it keeps from the
+        actions it holds (``store_options`` go to ``Store.open``, e.g. a test hasher)."""
+        grader = Grader(judge_factory)
+        cat = catalogue
+
+        def scenarios(scenario_id: str) -> Any:
+            return (cat if cat is not None else builtin_catalogue()).get(scenario_id)
+
+        store = Store.open(url, grader=StoreGrader(scenarios, grader), **store_options)
+        return cls(store, catalogue, judge_factory, grader=grader)

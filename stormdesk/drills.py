@@ -12,7 +12,6 @@ stored actions: the engine is deterministic.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -67,27 +66,16 @@ class Drills:
         world = world_of(scenario)
         drill_id = LOCAL_DRILL
         if self.store is not None and viewer is not None:
-            drill_id = self._start_record(viewer, scenario, seed, speed, mode, trainee, initials,
-                                          world.version, world.components).id
+            drill_id = self.store.start_drill(
+                viewer, scenario.id, scenario.content_hash, seed, speed, mode,
+                agent_name=trainee, initials=initials, world_version=world.version,
+                world=world.components, drill_minutes=scenario.duration_minutes).id
         session = new_session(scenario, seed, agent=initials or trainee)
         drill = LiveDrill(scenario, seed, trainee, initials, mode, session,
                           DrillClock(speed=speed, anchor_wall=wall_seconds), drill_id, world,
                           viewer, inbox=_inbox_for(session))
         drill.inbox.update(session.transcript)
         return drill
-
-    def _start_record(self, viewer: Viewer, scenario: Scenario, seed: int, speed: float,
-                      mode: Mode, trainee: str, initials: str, world_version: str,
-                      world: dict[str, str]) -> Drill:
-        assert self.store is not None
-        extra: dict[str, Any] = {}
-        accepted = inspect.signature(self.store.start_drill).parameters
-        for name, value in (("world_version", world_version), ("world", world),
-                            ("drill_minutes", scenario.duration_minutes)):
-            if name in accepted:
-                extra[name] = value
-        return self.store.start_drill(viewer, scenario.id, scenario.content_hash, seed, speed,
-                                      mode, agent_name=trainee, initials=initials, **extra)
 
     # ------------------------------------------------------------------ recovery
     def running_record(self, viewer: Viewer) -> Drill | None:
@@ -113,10 +101,9 @@ class Drills:
         clock = DrillClock(speed=record.speed, anchor_wall=wall_seconds,
                            anchor_minute=session.now, paused=True)
         world = world_of(scenario)
-        stored_world = getattr(record, "world", None) or {}
-        changed = world.differs_from(stored_world)
-        if not stored_world and scenario.content_hash != record.scenario_hash:
-            changed = ["scenario"]
+        changed = world.differs_from(record.world)
+        if not record.world and scenario.content_hash != record.scenario_hash:
+            changed = ["scenario"]  # a drill from before world versions
         drill = LiveDrill(scenario, record.seed, trainee, initials, record.mode, session, clock,
                           record.id, world, viewer, inbox=_inbox_for(session),
                           actions=list(stored), resumed=True, touched_minute=session.now,
@@ -251,21 +238,14 @@ class Drills:
         return card
 
     def _final_scorecard(self, drill: LiveDrill, end_minute: float) -> Scorecard:
-        store, viewer = self.store, drill.viewer
-        if store is None or viewer is None:
+        """The store grades what it holds (it never takes a score from its caller); without a
+        store the grader replays this drill's own actions."""
+        if self.store is None or drill.viewer is None:
             pairs = [(m, action_from_dict(a)) for m, a in drill.actions]
             return self.grader.grade(drill.scenario, drill.seed, pairs, end_minute, drill.mode,
                                      agent=drill.agent).scorecard
-        end_drill: Any = store.end_drill  # the signature changes with the store's grader
-        if "end_minute" in inspect.signature(end_drill).parameters:
-            record = end_drill(viewer, drill.drill_id, end_minute=end_minute)
-            return Scorecard.from_dict(record.card)
-        # The store of this checkout still takes the transcript and scorecard from its caller.
-        pairs = [(m, action_from_dict(a)) for m, a in drill.actions]
-        graded = self.grader.grade(drill.scenario, drill.seed, pairs, end_minute, drill.mode,
-                                   agent=drill.agent)
-        end_drill(viewer, drill.drill_id, graded.transcript, graded.scorecard)
-        return graded.scorecard
+        record = self.store.end_drill(drill.viewer, drill.drill_id, end_minute)
+        return Scorecard.from_dict(record.card)
 
     # ------------------------------------------------------------------ coaching
     def coach(self, drill: LiveDrill, thread_id: str, text: str, channel: str) -> Coaching:

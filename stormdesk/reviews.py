@@ -8,12 +8,11 @@ or the scorer themselves.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from engine.records import Event, action_from_dict
+from engine.records import Event
 from engine.scenario import Scenario
 from scoring.records import Scorecard
 from store.errors import AccessDenied, InvalidInput
@@ -50,6 +49,21 @@ class StoredDrill:
     transcript: list[Event]
     scenario: Scenario
     world_changed: list[str]
+    #: effective scores (overrides applied) beside the automatic ones, with completeness
+    scores: DrillScores | None = None
+
+    def effective(self, name: str) -> float | None:
+        """The score a manager certifies on: the override where there is one, else the
+        scorer's (``name`` is a dimension or "overall")."""
+        if self.scores is not None and name in self.scores.scores:
+            return self.scores.scores[name]
+        if name == "overall":
+            return self.scorecard.overall
+        found = self.scorecard.dimension(name)
+        return None if found is None else found.score
+
+    def overridden(self, name: str) -> bool:
+        return self.scores is not None and name in self.scores.overridden
 
 
 class Reviews:
@@ -79,35 +93,24 @@ class Reviews:
         if not cards or stored is None or scenario is None:
             return None
         card = Scorecard.from_dict(cards[0].card)
-        world = world_of(scenario)
-        stored_world = getattr(record, "world", None) or {}
-        changed = world.differs_from(stored_world)
-        if not stored_world and scenario.content_hash != record.scenario_hash:
-            changed = ["scenario"]
-        return StoredDrill(record, cards[0], card, stored.events(), scenario, changed)
+        changed = world_of(scenario).differs_from(record.world)
+        if not record.world and scenario.content_hash != record.scenario_hash:
+            changed = ["scenario"]  # a drill from before world versions
+        scores = self._store.drill_scores(viewer, drill_id)
+        return StoredDrill(record, cards[0], card, stored.events(), scenario, changed, scores)
 
     def scorecards(self, viewer: Viewer, drill_id: str) -> list[ScorecardRecord]:
         return self._store.scorecards(viewer, drill_id)
 
     def rescore(self, viewer: Viewer, drill_id: str) -> ScorecardRecord:
-        """Score an ended drill again with today's scorer (managers of its team, admins)."""
-        rescore = getattr(self._store, "rescore", None)
-        if rescore is not None:
-            return rescore(viewer, drill_id)
-        record = self._store.drill(viewer, drill_id)
-        scenario = self._catalogue().get(record.scenario_id)
-        if scenario is None:
-            raise InvalidInput(f"scenario {record.scenario_id!r} is no longer installed")
-        actions = [(a.minute, action_from_dict(a.action))
-                   for a in self._store.stored_actions(viewer, drill_id)]
-        end = max(record.last_minute, *(m for m, _ in actions)) if actions else \
-            record.last_minute
-        graded = self._grader.grade(scenario, record.seed, actions, end, record.mode,
-                                    agent=record.initials or record.agent_name or "trainee")
-        add: Any = getattr(self._store, "add_scorecard", None)
-        if add is not None and "scorecard" in inspect.signature(add).parameters:
-            return add(viewer, drill_id, graded.scorecard)
-        raise InvalidInput("this store cannot re-score")
+        """Score an ended drill again with today's scorer (managers of its team, admins): the
+        store replays its stored actions through the app's grader; older scorecards stay."""
+        return self._store.rescore(viewer, drill_id)
+
+    def scores(self, viewer: Viewer, drill_id: str) -> DrillScores | None:
+        """Effective and automatic scores of the drill's current scorecard (overrides
+        applied), with minutes played and coverage: the scorecard's headline."""
+        return self._store.drill_scores(viewer, drill_id)
 
     # ---- comments and overrides
     def comments(self, viewer: Viewer, drill_id: str) -> list[Comment]:

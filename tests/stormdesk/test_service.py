@@ -12,7 +12,6 @@ from engine.records import MentionArrived, Reply
 from engine.scenario import resolve_scenario
 from store.passwords import FAST_TEST_HASHER
 from store.records import User
-from store.repository import Store
 from stormdesk.app import StormDesk
 from stormdesk.drill import EndNeedsConfirmation
 from stormdesk.grading import no_judge
@@ -23,10 +22,10 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[StormDesk]:
-    store = Store.open(f"sqlite:///{tmp_path / 'app.db'}", hasher=FAST_TEST_HASHER)
-    desk = StormDesk(store, judge_factory=no_judge)
+    desk = StormDesk.open(f"sqlite:///{tmp_path / 'app.db'}", judge_factory=no_judge,
+                          hasher=FAST_TEST_HASHER)
     yield desk
-    store.close()
+    desk.store.close()
 
 
 def trainee(app: StormDesk) -> User:

@@ -19,8 +19,8 @@ import pytest  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from store.records import Role, User  # noqa: E402
-from ui import services  # noqa: E402
 from stormdesk.drill import LiveDrill  # noqa: E402
+from ui import services  # noqa: E402
 
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 PASSWORD = "correct horse battery"
@@ -38,10 +38,11 @@ def make_user(role: Role = "trainee", team: str | None = "north",
 
 
 def app_as(user: User | None) -> AppTest:
-    """The app in a new browser session, logged in as ``user`` through its URL token."""
+    """The app in a new browser session, logged in as ``user`` (a fresh login session in the
+    store, held by this browser session as the login cookie would give it)."""
     at = AppTest.from_file(APP, default_timeout=60)
     if user is not None:
-        at.query_params["s"] = services.app().store.open_login(user.id)
+        at.session_state["auth_token"] = services.app().accounts.open_login(user.id)
     return at.run()
 
 

@@ -131,7 +131,7 @@ def test_korean_drill_scorecard_in_korean():
     assert not at.exception, at.exception
     labels = [m.label for m in at.metric]
     assert labels[0] == "종합"
-    assert any(label.startswith("speed (가중치") for label in labels)
+    assert any(label.startswith("신속성 (가중치") for label in labels)
     assert [tab.label for tab in at.tabs][:4] == ["지적 사항", "차트", "다시 보기", "내려받기"]
     speed = drill(at).scorecard.dimension("speed")
     assert all(any("\uac00" <= c <= "\ud7a3" for c in f.explanation) for f in speed.findings)
@@ -231,7 +231,7 @@ def test_second_tab_on_the_same_drill_reloads_instead_of_breaking():
     assert not drill(other).stale and not drill(other).unsaved
     texts = [e.text for e in drill(other).session.transcript if isinstance(e, ReplySent)]
     assert texts == ["First tab's reply ^DR", "Second tab's reply ^DR"]
-    from ui.services import store
+    from ui.services import app
 
-    stored = [a["text"] for _, a in store().actions(user.viewer, drill(other).drill_id)]
+    stored = [a["text"] for _, a in app().store.actions(user.viewer, drill(other).drill_id)]
     assert stored == texts

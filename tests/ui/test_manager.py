@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ui.services import store
+from ui.services import app
 
 from .conftest import app_as, button, drill, end_and_score, make_user, start_drill
 
@@ -75,12 +75,12 @@ def test_manager_sees_cohort_overrides_with_reason_and_comments():
     pdf = next(d for d in board.get("download_button") if d.proto.label == "Scorecard (PDF)")
     assert pdf is not None
 
-    drill_id = store().drills_for(manager.viewer, trainee_id=trainee.id)[0].drill.id
-    (override,) = store().overrides(manager.viewer, drill_id)
+    drill_id = app().store.drills_for(manager.viewer, trainee_id=trainee.id)[0].drill.id
+    (override,) = app().store.overrides(manager.viewer, drill_id)
     assert (override.dimension, override.score, override.author_username) == (
         "empathy", 90.0, manager.username)
     assert override.auto_score is not None  # the automatic score stays on record
-    assert [c.text for c in store().comments(manager.viewer, drill_id)] == ["Good first reply."]
+    assert [c.text for c in app().store.comments(manager.viewer, drill_id)] == ["Good first reply."]
 
     mine = app_as(trainee).switch_page("ui/pages/scorecard.py").run()  # the trainee sees it
     assert not mine.exception, mine.exception
@@ -114,4 +114,4 @@ def test_admin_creates_a_team_and_a_user():
     at.text_input(key="nu_password").set_value("a long enough password")
     next(b for b in at.button if b.label == "Create user").click().run()
     assert not at.exception, at.exception
-    assert store().user_by_username("newbie") is not None
+    assert app().store.user_by_username("newbie") is not None

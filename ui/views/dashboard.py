@@ -65,17 +65,30 @@ def _team_filter(user: User) -> int | None:
                         format_func=lambda i: "all teams" if i is None else names[i])
 
 
+def _score(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
 def _cohort(user: User, team_id: int | None) -> None:
     reviews = services.app().reviews
     rows = reviews.cohort(user.viewer, team_id=team_id)
     if not rows:
         st.caption("No finished drills yet.")
+    st.caption("Scores are effective (a manager's override where there is one; ✎ marks it). "
+               "Best and pass/fail count complete assessment drills only; practice and "
+               "partial drills are shown for learning.")
     table = pd.DataFrame([{
-        "trainee": r.display_name or r.username, "scenario": r.scenario_id, "drills": r.drills,
-        **{f"latest {d}": r.latest.get(d) for d in DIMENSIONS},
-        **{f"best {d}": r.best.get(d) for d in DIMENSIONS},
+        "trainee": r.display_name or r.username, "scenario": r.scenario_id,
+        "drills": r.drills, "assessments": r.assessments,
+        "latest": f"{r.latest_mode}" + ("" if r.latest_played.complete else " (partial)"),
+        "played": r.latest_played.describe(),
+        **{f"latest {d}": _score(r.latest.get(d)) for d in DIMENSIONS},
+        "overridden": " ✎ " + ", ".join(sorted(r.latest_overridden))
+        if r.latest_overridden else "",
+        **{f"best {d}": _score(r.best.get(d)) for d in DIMENSIONS},
         "pass": "—" if r.passed is None else ("✓ pass" if r.passed else "✗ fail: "
-                                             + ", ".join(r.failed_dimensions)),
+                                             + (", ".join(r.failed_dimensions)
+                                                or "no complete assessment")),
         "latest drill": r.latest_drill_id} for r in rows])
     st.dataframe(table, hide_index=True, width="stretch")
     st.download_button("Cohort (CSV)", exports.table_csv(table.to_dict("records")),
@@ -115,14 +128,20 @@ def _trends(user: User, team_id: int | None) -> None:
                               key="trend_trainee")
     history = services.app().reviews.history(user.viewer, team_id=team_id, trainee_id=trainee_id)
     rows = [{"ended": h.drill.ended_at, "scenario": h.drill.scenario_id, "dimension": d,
-             "score": v} for h in history for d, v in h.scores.items() if v is not None]
+             "score": v, "kind": "assessment" if h.certifying else
+             f"{h.drill.mode}{'' if h.complete else ' (partial)'}",
+             "played": h.played.describe()}
+            for h in history for d, v in h.scores.items() if v is not None]
     if not rows:
         st.caption("No scores yet.")
         return
     st.altair_chart(alt.Chart(pd.DataFrame(rows)).mark_line(point=True).encode(
         x=alt.X("ended:T", title="drill ended"), y=alt.Y("score:Q", scale=alt.Scale(
-            domain=[0, 100])), color="dimension:N", tooltip=["scenario", "dimension", "score"]),
-        width="stretch")
+            domain=[0, 100])), color="dimension:N",
+        shape=alt.Shape("kind:N", title="drill"),
+        tooltip=["scenario", "dimension", "score", "kind", "played"]), width="stretch")
+    st.caption("Filled lines join every drill; the point shape says which were complete "
+               "assessments (the only ones that certify).")
     for f in services.app().reviews.recurring_findings(user.viewer, trainee_id=trainee_id,
                                                        min_occurrences=2)[:10]:
         st.markdown("• " + inert(f.describe()))
@@ -136,7 +155,8 @@ def _pick_drill(user: User, team_id: int | None, key: str) -> str | None:
         st.caption("No finished drills yet.")
         return None
     labels = {s.drill.id: f"{s.drill.trainee_username} · {s.drill.scenario_id} · seed "
-              f"{s.drill.seed} · {s.drill.ended_at:%Y-%m-%d %H:%M} · "
+              f"{s.drill.seed} · {s.drill.ended_at:%Y-%m-%d %H:%M} · {s.drill.mode}"
+              + ("" if s.complete else " (partial)") + " · "
               + ("-" if s.overall is None else f"{s.overall:.0f}") for s in drills}
     return st.selectbox("Drill", list(labels), format_func=labels.__getitem__, key=key)
 
@@ -219,22 +239,38 @@ def _compare(user: User, team_id: int | None) -> None:
     drill_id = _pick_drill(user, team_id, "compare_drill")
     if drill_id is None:
         return
-    peers = services.app().reviews.peers(user.viewer, drill_id)
-    st.caption("Trainees who played the same scenario with the same seed: the same flood.")
+    reviews = services.app().reviews
+    peers = reviews.peers(user.viewer, drill_id)
+    st.caption("Trainees who played the same scenario with the same seed: the same flood, as "
+               "long as the world (scenario, banks, lexicons, engine, scorer) was the same.")
     if not peers:
         st.caption("Nobody else has played this flood yet.")
         return
+    base = next((p for p in peers if p.drill.id == drill_id), peers[0])
     columns = st.columns(min(4, len(peers)))
     for col, peer in zip(columns, peers[:4], strict=False):
-        loaded = services.app().reviews.load(user.viewer, peer.drill.id)
+        loaded = reviews.load(user.viewer, peer.drill.id)
         with col.container(border=True):
             st.markdown(f"**{inert(peer.drill.trainee_username)}**")
+            st.caption(f"{peer.drill.mode}" + ("" if peer.complete else " (partial)")
+                       + f" · {peer.played.describe()}")
+            if peer.world_version != base.world_version or \
+                    peer.scenario_hash != base.scenario_hash:
+                st.warning("Different world: not the same flood or scorer "
+                           f"({peer.world_version or 'unknown'} vs "
+                           f"{base.world_version or 'unknown'}).", icon="⚠️")
             if loaded is None:
                 st.caption("no scorecard")
                 continue
             card = loaded.scorecard
-            st.metric("Overall", "-" if peer.overall is None else f"{peer.overall:.0f}")
+            overall = loaded.effective("overall")
+            st.metric("Overall", "-" if overall is None else f"{overall:.0f}",
+                      delta=None if not loaded.overridden("overall") else
+                      f"auto {card.overall if card.overall is not None else '-'}",
+                      delta_color="off")
             for d in card.dimensions:
                 problems = sum(f.severity != "info" for f in d.findings)
-                st.caption(f"{d.name}: {'-' if d.score is None else f'{d.score:.0f}'} · "
+                value = loaded.effective(d.name)
+                mark = " ✎" if loaded.overridden(d.name) else ""
+                st.caption(f"{d.name}: {'-' if value is None else f'{value:.0f}'}{mark} · "
                            f"{problems} findings")

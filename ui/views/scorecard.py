@@ -79,17 +79,10 @@ def show(stored: StoredDrill, pdf_overrides: Any = ()) -> None:
     if stored.world_changed:
         st.warning(t("world_changed_card", state.language(),
                      parts=", ".join(stored.world_changed)), icon="⚠️")
-    cols = st.columns(1 + len(card.dimensions))
     lang = state.language()
-    cols[0].metric(t("overall", lang), "-" if card.overall is None else f"{card.overall:.0f}")
-    for col, d in zip(cols[1:], card.dimensions, strict=True):
-        weight = card.weights.get(d.name, 0.0)
-        value = f"{d.score:.0f}" if d.score is not None else ("failed" if d.error else "n/a")
-        col.metric(f"{d.name} ({t('weight', lang)} {weight:.0%})", value,
-                   help=inert(d.error) if d.error else ("nothing to score in this drill"
-                                                         if d.score is None
-                                    else f"judge: {d.judge}"))
-    replies = {e.event_id: e for e in transcript if isinstance(e, ReplySent)}
+    _headline(stored, lang)
+    replies: dict[str, ReplySent | StatusPosted] = {
+        e.event_id: e for e in transcript if isinstance(e, ReplySent | StatusPosted)}
     tabs = st.tabs([t("tab_findings", lang), t("tab_charts", lang), t("tab_replay", lang),
                     t("tab_downloads", lang)])
     with tabs[0]:
@@ -109,11 +102,59 @@ def show(stored: StoredDrill, pdf_overrides: Any = ()) -> None:
                                file_name="scorecard.pdf", mime="application/pdf", key="dl_pdf")
 
 
-def _findings(card: Any, replies: dict[str, ReplySent]) -> None:
-    for d in card.dimensions:
+def _headline(stored: StoredDrill, lang: str) -> None:
+    """The grade a manager certifies on: effective scores (a manager's override where there is
+    one) with the scorer's own beside them, how much of the drill was played and whom it
+    reached, and what failed."""
+    card = stored.scorecard
+    cols = st.columns(1 + len(card.dimensions))
+
+    def metric(col: Any, label: str, name: str, auto: float | None, help_text: str) -> None:
+        value = stored.effective(name)
+        shown = "-" if value is None else f"{value:.0f}"
+        if stored.overridden(name):
+            auto_text = "-" if auto is None else f"{auto:.0f}"
+            col.metric(label, shown, delta=t("auto_score", lang, score=auto_text),
+                       delta_color="off", help=t("overridden_help", lang))
+        else:
+            col.metric(label, shown, help=help_text or None)
+
+    metric(cols[0], t("overall", lang), "overall", card.overall, "")
+    for col, d in zip(cols[1:], card.dimensions, strict=True):
+        weight = card.weights.get(d.name, 0.0)
         if d.error:
-            st.error(f"{d.name}: this dimension failed ({inert(d.error)}); the rest still "
-                     "counts.")
+            help_text = inert(d.error)
+        elif d.score is None:
+            help_text = t("nothing_to_score", lang)
+        else:
+            help_text = f"judge: {d.judge}"
+        metric(col, f"{t('dim_' + d.name, lang)} ({t('weight', lang)} {weight:.0%})",
+               d.name, d.score, help_text)
+    mode = t("mode_" + (card.mode or stored.record.mode), lang)
+    played = card.minutes_played
+    length = card.drill_minutes or stored.scenario.duration_minutes
+    parts = [mode]
+    if played is not None:
+        parts.append(t("played_of", lang, played=stored.scenario.clock_label(played),
+                       length=stored.scenario.clock_label(length),
+                       minutes=f"{played:.0f}", total=f"{length:.0f}"))
+    cov = card.coverage
+    if cov.customers:
+        parts.append(t("coverage_line", lang, answered=cov.answered, customers=cov.customers,
+                       share=f"{cov.share or 0:.0%}"))
+    complete = card.complete
+    label = t("complete", lang) if complete else t("partial", lang)
+    st.markdown(" · ".join(parts) + f" · **{label}**")
+    if complete is False:
+        st.info(t("partial_note", lang))
+    for name in card.failed:
+        failed = card.dimension(name)
+        st.error(t("dimension_failed", lang, name=t("dim_" + name, lang),
+                   error=inert(failed.error or "") if failed else ""))
+
+
+def _findings(card: Any, replies: dict[str, ReplySent | StatusPosted]) -> None:
+    for d in card.dimensions:
         shown = [f for f in d.findings if f.severity != "info"]
         with st.expander(t("n_findings", state.language(), name=d.name, n=len(shown)),
                          expanded=bool(shown)):
