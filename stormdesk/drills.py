@@ -12,6 +12,8 @@ stored actions: the engine is deterministic.
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -38,6 +40,30 @@ from stormdesk.world import world_of
 TOUCH_EVERY_MINUTES = 1.0
 #: The id of a drill that is not stored (headless runs, previews).
 LOCAL_DRILL = "local"
+
+
+_WARMED: set[str] = set()
+_WARM_LOCK = threading.Lock()
+
+
+def warm_up(language: str) -> None:
+    """Load the scorer's language tools in the background when a drill in ``language``
+    starts: the Korean analyser takes ~3.5 s to load and warm, which the trainee's first
+    reply would otherwise pay (the drill itself starts at once)."""
+    if language != "ko":
+        return
+    with _WARM_LOCK:
+        if language in _WARMED:
+            return
+        _WARMED.add(language)
+
+    def load() -> None:
+        from scoring.korean import warm_up as korean
+
+        with contextlib.suppress(Exception):  # a failed warm-up only costs the first reply
+            korean()
+
+    threading.Thread(target=load, name="stormdesk-warm-ko", daemon=True).start()
 
 
 def _inbox_for(drill_session: Any) -> InboxIndex:
@@ -71,6 +97,7 @@ class Drills:
                 agent_name=trainee, initials=initials, world_version=world.version,
                 world=world.components, drill_minutes=scenario.duration_minutes).id
         session = new_session(scenario, seed, agent=initials or trainee)
+        warm_up(scenario.language)
         drill = LiveDrill(scenario, seed, trainee, initials, mode, session,
                           DrillClock(speed=speed, anchor_wall=wall_seconds), drill_id, world,
                           viewer, inbox=_inbox_for(session))

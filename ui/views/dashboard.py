@@ -15,6 +15,7 @@ from stormdesk.errors import StoreError
 from stormdesk.reviews import StoredDrill
 from ui import auth, services
 from ui.data import catalogue
+from ui.downloads import download
 from ui.markup import inert
 from ui.views import scorecard
 
@@ -91,9 +92,9 @@ def _cohort(user: User, team_id: int | None) -> None:
                                                 or "no complete assessment")),
         "latest drill": r.latest_drill_id} for r in rows])
     st.dataframe(table, hide_index=True, width="stretch")
-    st.download_button("Cohort (CSV)", exports.table_csv(table.to_dict("records")),
-                       file_name="cohort.csv",
-                       mime="text/csv", key="dl_cohort", disabled=table.empty)
+    records = table.to_dict("records")
+    download("Cohort (CSV)", lambda: exports.table_csv(records), "cohort.csv", "text/csv",
+             key="dl_cohort", disabled=table.empty)
     if team_id is None:
         st.caption("Pick a team to set pass marks.")
         return

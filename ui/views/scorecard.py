@@ -22,6 +22,7 @@ from engine.scenario import Scenario
 from stormdesk import exports
 from stormdesk.reviews import StoredDrill
 from ui import auth, services, state
+from ui.downloads import download
 from ui.i18n import t
 from ui.markup import highlight, inert
 from ui.nav import page
@@ -92,14 +93,7 @@ def show(stored: StoredDrill, pdf_overrides: Any = ()) -> None:
     with tabs[2]:
         _replay(transcript, scenario)
     with tabs[3]:
-        _downloads(stored)
-        # Built on request: a PDF with charts costs too much to redo on every rerun.
-        pdf_key = f"pdf-{card.scenario_hash}-{card.seed}-{trainee}-{card.overall}"
-        if st.button(t("prepare_pdf", lang), key="prepare_pdf"):
-            st.session_state[pdf_key] = exports.scorecard_pdf(stored, pdf_overrides)
-        if pdf_key in st.session_state:
-            st.download_button(t("dl_pdf", lang), st.session_state[pdf_key],
-                               file_name="scorecard.pdf", mime="application/pdf", key="dl_pdf")
+        _downloads(stored, pdf_overrides)
 
 
 def _headline(stored: StoredDrill, lang: str) -> None:
@@ -247,12 +241,14 @@ def _replay(transcript: list[Event], scenario: Scenario) -> None:
     st.dataframe(view, hide_index=True, width="stretch", height=420)
 
 
-def _downloads(stored: StoredDrill) -> None:
+def _downloads(stored: StoredDrill, overrides: Any = ()) -> None:
+    """Files built on click for the logged-in viewer (no download URL exists: ui.downloads)."""
     lang = state.language()
-    st.download_button(t("dl_transcript", lang), exports.transcript_jsonl(stored),
-                       file_name="transcript.jsonl", mime="application/json",
-                       key="dl_transcript")
-    st.download_button(t("dl_card", lang), exports.scorecard_json(stored),
-                       file_name="scorecard.json", mime="application/json", key="dl_card")
-    st.download_button(t("dl_csv", lang), exports.replies_csv(stored),
-                       file_name="replies.csv", mime="text/csv", key="dl_csv")
+    download(t("dl_transcript", lang), lambda: exports.transcript_jsonl(stored),
+             "transcript.jsonl", "application/json", key="dl_transcript")
+    download(t("dl_card", lang), lambda: exports.scorecard_json(stored), "scorecard.json",
+             "application/json", key="dl_card")
+    download(t("dl_csv", lang), lambda: exports.replies_csv(stored), "replies.csv",
+             "text/csv", key="dl_csv")
+    download(t("dl_pdf", lang), lambda: exports.scorecard_pdf(stored, overrides),
+             "scorecard.pdf", "application/pdf", key="dl_pdf")
