@@ -25,6 +25,7 @@ from store.records import Drill, Viewer
 from store.repository import Store
 from stormdesk.catalogue import Catalogue
 from stormdesk.clock import DrillClock
+from stormdesk.coach import coach_reply
 from stormdesk.drill import (
     Coaching,
     EndNeedsConfirmation,
@@ -277,14 +278,5 @@ class Drills:
     # ------------------------------------------------------------------ coaching
     def coach(self, drill: LiveDrill, thread_id: str, text: str, channel: str) -> Coaching:
         """The scorer's findings on a reply just sent, and a better version of it."""
-        from scoring.assess import assess_reply
-        from scoring.rewrite import better_reply
-
-        session = drill.session
-        thread = drill.inbox.threads.get(thread_id)
-        context = session.reply_context(thread_id, text, channel)
-        known = list(thread.exposed) if thread is not None else []
-        assessment = assess_reply(context, brand=drill.scenario.brand, known_pii=known)
-        better = better_reply(context, assessment, drill.scenario.brand, drill.initials)
-        drill.coaching = Coaching(thread_id, text, assessment, better)
+        drill.coaching = coach_reply(drill, thread_id, text, channel)
         return drill.coaching
