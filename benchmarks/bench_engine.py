@@ -2,7 +2,8 @@
 
 Prints mentions per second, the bare-SimPy floor measured in the same run (one process looping
 ``env.timeout`` as many times as the flood has events), their ratio, and peak memory.
-Targets (issue 2): ratio >= 0.10 and < 300 MB for 100k mentions.
+Targets (issue 2): ratio >= 0.10 and < 300 MB for 100k mentions. Also prints what the streams
+derived per thread cost (issue 8), against seeding a ``random.Random`` per stream.
 
     python benchmarks/bench_engine.py [--scenario telecom-outage] [--mentions 100000] [--seed 1]
 """
@@ -11,8 +12,10 @@ from __future__ import annotations
 
 import argparse
 import gc
+import random
 import sys
 import time
+import timeit
 import tracemalloc
 from collections.abc import Generator
 from pathlib import Path
@@ -24,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from engine.records import CUSTOMER_POSTS, MentionArrived
 from engine.scenario import Scenario, resolve_scenario
 from engine.session import TrainingSession
+from engine.threads import ThreadStreams
 
 DAY_MINUTES = 1440.0
 RATIO_TARGET = 0.10
@@ -63,6 +67,34 @@ def simpy_floor(events: int) -> float:
     start = time.perf_counter()
     env.run()
     return events / (time.perf_counter() - start)
+
+
+def stream_costs(calls: int = 20_000) -> dict[str, float]:
+    """Microseconds per call: a thread's patience pair, a thread stream built and drawn ten
+    times (a follow-up's text needs about ten draws), and the same with a seeded
+    ``random.Random`` (the alternative the engine does not use)."""
+    streams = ThreadStreams(1)
+    keys = [f"t{n:06d}/follow_up/1" for n in range(calls)]
+
+    def pair() -> None:
+        for key in keys:
+            streams.pair(key)
+
+    def hashed() -> None:
+        for key in keys:
+            draw = streams.rng(key).random
+            for _ in range(10):
+                draw()
+
+    def seeded() -> None:
+        for n in range(calls):
+            draw = random.Random(n << 64 | n).random
+            for _ in range(10):
+                draw()
+
+    return {name: min(timeit.repeat(fn, number=1, repeat=3)) / calls * 1e6
+            for name, fn in (("pair", pair), ("hash stream + 10 draws", hashed),
+                             ("random.Random + 10 draws", seeded))}
 
 
 def run_flood(scenario: Scenario, seed: int) -> tuple[TrainingSession, float]:
@@ -109,6 +141,8 @@ def main(argv: list[str] | None = None) -> int:
     per_100k = peak_mb * 100_000 / max(mentions, 1)
     print(f"  peak memory (tracemalloc) {peak_mb:>9.1f} MB ({per_100k:.1f} MB per 100k mentions)"
           f"   target < {MEMORY_TARGET_MB:g}  {'PASS' if per_100k < MEMORY_TARGET_MB else 'FAIL'}")
+    print("  streams per thread (us per call): " + ", ".join(
+        f"{name} {us:.2f}" for name, us in stream_costs().items()))
     return 0
 
 

@@ -264,7 +264,7 @@ class TrainingSession:
     def _post_id(state: ThreadState) -> str:
         """The id of the customer's next post in a thread: the opening mention id + post number
         (``m000042p2``), so posts a trainee provokes never shift the flood's ids."""
-        return f"{state.first_mention_id}p{state.posts + 1}"
+        return f"m{state.thread_id[1:]}p{state.posts + 1}"  # the opening's id is m + number
 
     # -------------------------------------------------------------------- the public
     def _flood(self) -> Generator[simpy.Event, Any, None]:
@@ -327,7 +327,7 @@ class TrainingSession:
             return
         life.mood = max(-1.0, round(life.mood + reactions.FOLLOW_UP_SENTIMENT_STEP, 3))
         rng = self.streams.rng(f"{state.thread_id}/follow_up/{attempt}")
-        rendered = self.writer.follow_up(attempt, state.author, state.persona, rng=rng,
+        rendered = self.writer.follow_up(attempt, state.opening.author, life.persona, rng=rng,
                                          facts=self._facts())
         self._record(CustomerFollowedUp(
             event_id=self._event_id(), minute=round(self.env.now, 3),
