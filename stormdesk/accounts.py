@@ -27,9 +27,15 @@ class Accounts:
         """The user, or ``InvalidLogin`` / ``LoginThrottled``."""
         return self._store.authenticate(username, password, now)
 
-    def open_login(self, user_id: int) -> str:
-        """A new login session's opaque token (after ``authenticate`` or single sign-on)."""
-        return self._store.open_login(user_id)
+    def open_login(self, user_id: int, replaces: str | None = None) -> str:
+        """A new login session's opaque token (after ``authenticate`` or single sign-on);
+        ``replaces``: this browser's previous token, which ends now (rotation on login)."""
+        return self._store.open_login(user_id, replaces)
+
+    def log_out_everywhere(self, viewer: Viewer, user_id: int) -> int:
+        """End every login session of a user (themself, or an admin for anyone): open pages
+        are logged out at their next rerun. Returns how many sessions ended."""
+        return self._store.log_out_everywhere(viewer, user_id)
 
     def user_for_login(self, token: str) -> User | None:
         """The user behind a live login token (None when unknown, revoked or expired)."""

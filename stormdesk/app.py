@@ -52,6 +52,12 @@ class StormDesk:
 
         The store gets this app's grader: it recomputes every scorecard it keeps from the
         actions it holds (``store_options`` go to ``Store.open``, e.g. a test hasher)."""
+        if judge_factory is env_judge:
+            # A bad LLM setting (-1, nan, a broken URL) is a clear error at start-up, not a
+            # surprise at the first End drill.
+            from llm import settings_from_env
+
+            settings_from_env()
         grader = Grader(judge_factory)
         cat = catalogue
 

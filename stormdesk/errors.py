@@ -4,6 +4,7 @@ so views never import the store or the engine to catch them)."""
 from __future__ import annotations
 
 from engine.session import ActionError
+from llm import LlmSettingsError
 from store.errors import (
     AccessDenied,
     ActionConflict,
@@ -17,5 +18,5 @@ from store.errors import (
 
 __all__ = [
     "AccessDenied", "ActionConflict", "ActionError", "Conflict", "DrillNotRunning",
-    "InvalidInput", "InvalidLogin", "LoginThrottled", "StoreError",
+    "InvalidInput", "InvalidLogin", "LlmSettingsError", "LoginThrottled", "StoreError",
 ]

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-TYPED = ["engine", "scoring", "store", "ui", "stormdesk", "reports", "streamlit_app.py"]
+TYPED = ["engine", "scoring", "store", "ui", "stormdesk", "reports", "llm", "streamlit_app.py"]
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:

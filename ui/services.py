@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from store.repository import Store
 from stormdesk.app import StormDesk
 
 
@@ -13,7 +12,3 @@ def app() -> StormDesk:
     """The application (SQLite under data/ by default, ``STORMDESK_DATABASE_URL`` for teams)."""
     return StormDesk.open()
 
-
-def store() -> Store:
-    """The app's store, for the login code until it moves onto ``app().accounts``."""
-    return app().store

@@ -11,6 +11,7 @@ import os
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 _DB_DIR = tempfile.mkdtemp(prefix="stormdesk-ui-")
 os.environ["STORMDESK_DATABASE_URL"] = f"sqlite:///{_DB_DIR}/ui.db"
@@ -75,7 +76,7 @@ def jump(at: AppTest, minutes: float) -> AppTest:
     return at.run()
 
 
-def button(at: AppTest, label: str):  # type: ignore[no-untyped-def]
+def button(at: AppTest, label: str) -> Any:
     matches = [b for b in at.button if b.label == label or b.label.endswith(" " + label)]
     assert matches, f"no button {label!r} in {[b.label for b in at.button]}"
     return matches[0]

@@ -65,6 +65,14 @@ def render() -> None:
             target = st.selectbox("User", others, format_func=lambda u: u.username,
                                   key="act_user")
             label = "Deactivate" if target.is_active else "Reactivate"
-            if st.button(label, key="act_toggle"):
+            a, b = st.columns(2)
+            if a.button(label, key="act_toggle"):
                 accounts.set_active(user.viewer, target.id, not target.is_active)
+                st.rerun()
+            if b.button("Log out everywhere", key="act_logout_all",
+                        help="Ends every login of this user: open pages log out at their "
+                             "next click."):
+                ended = accounts.log_out_everywhere(user.viewer, target.id)
+                state.flash(f"Ended {ended} login session(s) of {inert(target.username)}.",
+                            "success")
                 st.rerun()
