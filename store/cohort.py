@@ -198,7 +198,8 @@ def _cohort_row(group: list[DrillScores], names: dict[int, str],
                      latest_overridden=latest.overridden, latest_mode=latest.drill.mode,
                      latest_played=latest.played, assessments=len(certified),
                      assessed_drill_id=None if assessed is None else assessed.drill.id,
-                     assessed={} if assessed is None else dict(assessed.scores))
+                     assessed={} if assessed is None else dict(assessed.scores),
+                     assessed_played=Played() if assessed is None else assessed.played)
 
 
 def _below(score: float | None, minimum: float) -> bool:

@@ -290,6 +290,7 @@ class CohortRow:
     #: the newest complete assessment drill (pass/fail is judged on it) and its scores
     assessed_drill_id: str | None = None
     assessed: dict[str, float | None] = field(default_factory=dict)
+    assessed_played: Played = Played()
 
 
 @dataclass(frozen=True, slots=True)

@@ -169,6 +169,7 @@ def test_early_end_and_practice_never_pass_or_set_best(store: Store, world: Worl
     assert row.latest_played.complete is True  # played in full, but only practice
     assert row.best == {"overall": 66.0, "speed": 66.0}
     assert (row.assessed_drill_id, row.assessed["overall"], row.passed) == (full, 66.0, True)
+    assert row.assessed_played.complete is True and row.assessed_played.answered == 1
     labels = [(p.drill.mode, p.complete, p.certifying) for p in store.history(mx)]
     assert labels == [("assessment", True, True), ("assessment", False, False),
                       ("practice", True, False)]
