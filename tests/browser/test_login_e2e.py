@@ -88,7 +88,7 @@ def test_logout_in_one_tab_logs_out_the_other_tab_at_its_next_action(server, pag
     second = page.context.new_page()
     second.goto(server.url)
     second.get_by_text("Start a drill", exact=True).first.wait_for()  # the cookie logged it in
-    page.get_by_role("button", name="Log out").click()
+    page.get_by_role("button", name="Log out", exact=True).click()
     assert logged_out(page)
     wait_for_cookie(page.context, present=False)
     second.get_by_role("link", name="Scorecard").click()
@@ -135,7 +135,7 @@ def test_old_login_link_does_nothing_and_is_stripped(server, page, store, traine
 def test_login_after_logout_rotates_the_cookie(server, page, store, trainee):
     login(page, server.url, "dana")
     first = wait_for_cookie(page.context)
-    page.get_by_role("button", name="Log out").click()
+    page.get_by_role("button", name="Log out", exact=True).click()
     assert logged_out(page)
     login(page, server.url, "dana")
     second = wait_for_cookie(page.context)
@@ -229,7 +229,7 @@ def test_download_after_logout_in_another_tab_builds_nothing(download_server, pa
     second.goto(download_server)
     second.get_by_text("Hello dana").wait_for()
     wait_idle(second)
-    page.get_by_role("button", name="Log out").click()
+    page.get_by_role("button", name="Log out", exact=True).click()
     assert logged_out(page)
     downloads: list[Any] = []
 
@@ -280,6 +280,6 @@ def test_scorecard_transcript_download_is_a_blob_for_the_viewer_only(server, pag
     assert lines and all(line.startswith("{") for line in lines)
     assert '"SessionStarted"' in lines[0]
     assert media == []
-    page.get_by_role("button", name="Log out").click()
+    page.get_by_role("button", name="Log out", exact=True).click()
     assert logged_out(page)
     assert page.get_by_role("button", name="Transcript (JSON lines)").count() == 0

@@ -130,13 +130,13 @@ def test_other_trainees_drill_by_url_refused_and_hostile_text_inert(server, page
     assert "<img src=x onerror=alert(2)>" in page.locator("[data-testid=stMain]").inner_text()
     (drill_id,) = [d.drill.id for d in store.drills_for(owner.viewer)]
 
-    page.get_by_role("button", name="Log out").click()
+    page.get_by_role("button", name="Log out", exact=True).click()
     login(page, server.url, "intruder")
     page.goto(f"{server.url}/scorecard?drill={drill_id}")  # the login cookie comes along
     page.get_by_text("No such drill, or it is not yours to see.").wait_for()
     assert HOSTILE not in page.locator("[data-testid=stMain]").inner_text()
 
-    page.get_by_role("button", name="Log out").click()
+    page.get_by_role("button", name="Log out", exact=True).click()
     login(page, server.url, "lead")
     page.get_by_role("link", name="Team dashboard").click()
     page.get_by_role("tab", name="Review a drill").click()

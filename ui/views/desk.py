@@ -27,6 +27,8 @@ QUEUE_WINDOW = 40
 SLA_MARK = {"breached": "⛔", "at risk": "⚠", "ok": "✓", "-": ""}
 #: Incident facts in the order the panel shows them (keys of IncidentUpdated.facts).
 PANEL_FACTS = ("down", "since", "affected", "cause", "eta", "status_page", "compensation")
+#: An incident update stays highlighted this many simulated minutes after it arrives.
+FRESH_MINUTES = 5.0
 #: Session-state flag: the End dialog is open.
 _CONFIRMING = "confirming_end"
 
@@ -139,15 +141,16 @@ def incident_panel() -> None:
             st.markdown(f"**🚨 {t('incident_panel', lang)}** · {t('incident_none', lang)}")
             return
         latest = updates[-1]
-        fresh = len(updates) > drill.facts_seen
+        # Highlighted for a few simulated minutes after it arrives (a toast would do, but it
+        # closes any open dropdown on the page, e.g. the speed picker, at every refresh).
+        fresh = drill.session.now - latest.minute <= FRESH_MINUTES
         drill.facts_seen = len(updates)
         previous = updates[-2].facts if len(updates) > 1 else {}
         head = (f"**🚨 {t('incident_panel', lang)}** · "
                 + t("incident_updated", lang, clock=drill.scenario.clock_label(latest.minute),
                     n=len(updates)))
         if fresh:
-            st.toast(t("incident_toast", lang), icon="🚨")
-            st.markdown(f":red-background[{head}]")
+            st.markdown(f":red-background[{head}] :red-badge[{t('incident_new', lang)}]")
         else:
             st.markdown(head)
         cols = st.columns(2)
