@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from engine.records import INTENTS, PERSONAS
+from engine.records import INTENTS, PERSONAS, PUBLIC_LIMIT
 
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 
@@ -119,7 +119,7 @@ class Inject(_Frozen):
     at_minute: NonNegative
     persona: str
     intent: str
-    text: str = Field(min_length=1, max_length=280)
+    text: str = Field(min_length=1, max_length=PUBLIC_LIMIT)
     author: InjectAuthor | None = None
     sentiment: float = Field(default=-0.5, ge=-1, le=1)
 

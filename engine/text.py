@@ -24,7 +24,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from engine.people import FOLLOWER_FLOOR, PeopleFactory
-from engine.records import Author, PersonalData
+from engine.records import PUBLIC_LIMIT, Author, PersonalData
 from engine.threads import Stream
 
 BANK_DIR = Path(__file__).resolve().parent / "banks"
@@ -261,10 +261,10 @@ class MentionWriter:
             text = self._noise(text, persona, intent, r)
             for data in exposed:  # lower-case noise must not alter exposed values
                 text = text.replace(data.value.lower(), data.value)
-        text = text[:280]
+        text = text[:PUBLIC_LIMIT]  # customers post in public
         if not exposed:
             return Rendered(text, ())
-        # only what survived the 280-character cut is exposed
+        # only what survived the cut is exposed
         return Rendered(text, tuple(d for d in exposed if d.value in text))
 
     def _noise(self, text: str, persona: str, intent: str, r: Stream) -> str:
@@ -339,9 +339,10 @@ class MentionWriter:
         extra = self.render(r.choice(self.bank.overshare[kind]), author, persona,
                             noise=False, rng=r, facts=facts)
         text = f"{rendered.text} {extra.text}"
-        if len(text) > 280:  # keep the personal data, trim the complaint
-            text = rendered.text[: max(0, 279 - len(extra.text))].rstrip() + " " + extra.text
-        text = text[:280]
+        if len(text) > PUBLIC_LIMIT:  # keep the personal data, trim the complaint
+            room = PUBLIC_LIMIT - 1 - len(extra.text)
+            text = rendered.text[: max(0, room)].rstrip() + " " + extra.text
+        text = text[:PUBLIC_LIMIT]
         exposed = tuple(d for d in rendered.exposed + extra.exposed if d.value in text)
         return Rendered(text, exposed)
 

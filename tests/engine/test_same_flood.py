@@ -208,3 +208,19 @@ def test_answering_one_thread_leaves_every_other_customer_as_they_were():
         if thread_id not in linked:
             assert _thread_posts(session.transcript, thread_id) == _thread_posts(
                 untouched.transcript, thread_id), thread_id
+
+
+def test_actions_due_at_the_flood_s_own_minutes_change_nothing_it_posts():
+    """Ties: replies at whole minutes put the customer's spread check (6 minutes later) on the
+    minute of the inject at 30 and of the clock, and a status update lands on the inject's
+    minute; the flood's items keep their order and content."""
+    session = TrainingSession(SCENARIO, seed=4)
+    for minute in (1, 24):
+        session.advance_to(minute)
+        for thread in list(session.threads.values())[-3:]:
+            session.act(Reply(thread.thread_id, "calm down, as I said it's per our policy"))
+    session.advance_to(30)
+    session.act(PostStatus("Mobile data is down since 09:05; we're on it."))
+    session.advance_to(SCENARIO.duration_minutes)
+    assert _flood(session.transcript) == _flood(_untouched(4).transcript)
+    assert _updates(session.transcript) == _updates(_untouched(4).transcript)
