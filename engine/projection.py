@@ -132,10 +132,13 @@ class ThreadState:
 
     @property
     def handled_without_reply(self) -> bool:
-        """Dealt with without an answer: hidden (trolls), or praise that was liked."""
+        """Dealt with without an answer: a troll's or an abusive post that was hidden, or praise
+        that was liked. Hiding anyone else's complaint does not answer them."""
         if self.replies:
             return False
-        return self.hidden or (self.liked and "praise" in (self.persona, self.intent))
+        if self.hidden:
+            return self.persona == "troll" or self.intent == "abuse"
+        return self.liked and "praise" in (self.persona, self.intent)
 
 
 class Projection:

@@ -385,10 +385,46 @@ class Resolve(Action):
     thread_id: str
 
 
+@dataclass(frozen=True, slots=True)
+class InjectMention(Action):
+    """A lead throws in a mention live (validated like a scenario inject): it opens a thread
+    at the current minute with an id of its own (``tL001``), never shifting the flood's."""
+
+    kind: ClassVar[str] = "inject_mention"
+    persona: str
+    intent: str
+    text: str
+    sentiment: float = -0.5
+    #: the author; a blank handle lets the engine pick a member of the public
+    author_handle: str = ""
+    display_name: str = ""
+    followers: int = 0
+    verified: bool = False
+    bio: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateIncident(Action):
+    """A lead pushes new incident facts live: everyone's incident panel shows them from now,
+    and status updates and replies are checked against them from now."""
+
+    kind: ClassVar[str] = "update_incident"
+    down: str = ""
+    since: str = ""
+    affected: str = ""
+    cause: str = ""
+    eta: str = ""
+    status_page: str = ""
+    compensation: str = ""
+    keywords: tuple[str, ...] = ()
+
+
 ACTION_TYPES: dict[str, type[Action]] = {
     cls.kind: cls for cls in (Reply, MoveToDm, PostStatus, AddNote, Assign, Tag, Like, Hide,
-                              Escalate, Resolve)
+                              Escalate, Resolve, InjectMention, UpdateIncident)
 }
+#: Actions only an exercise's lead (or a script) may take, never a trainee at their desk.
+LEAD_ACTIONS = frozenset({InjectMention.kind, UpdateIncident.kind})
 
 
 def action_from_dict(data: dict[str, Any]) -> Action:
@@ -398,6 +434,8 @@ def action_from_dict(data: dict[str, Any]) -> Action:
     cls = ACTION_TYPES.get(str(kind))
     if cls is None:
         raise ValueError(f"unknown action kind {kind!r}")
+    if "keywords" in data and isinstance(data["keywords"], list):
+        data["keywords"] = tuple(data["keywords"])
     return cls(**data)
 
 

@@ -28,6 +28,7 @@ from engine import reactions
 from engine.arrivals import FactsUpdate, Flood, Source, first_mood
 from engine.feedback import feedback_card
 from engine.judge import heuristic_judge
+from engine.live import LiveChangeError, checked_inject, live_facts
 from engine.people import PeopleFactory
 from engine.priority import priority_of
 from engine.projection import Projection, ThreadState
@@ -46,6 +47,7 @@ from engine.records import (
     FeedbackSubmitted,
     Hide,
     IncidentUpdated,
+    InjectMention,
     Like,
     MentionAmplified,
     MentionArrived,
@@ -68,6 +70,7 @@ from engine.records import (
     ThreadEscalated,
     ThreadResolved,
     ThreadTagged,
+    UpdateIncident,
 )
 from engine.scenario import Scenario
 from engine.text import MentionWriter, Rendered, load_bank
@@ -119,6 +122,7 @@ class TrainingSession:
         self._counter = 0
         self._replies = 0
         self._statuses = 0
+        self._live = 0  # mentions a lead threw in live
         self._rep_sum = 0.0  # decayed sum of weight * sentiment
         self._rep_weight = 0.0  # decayed sum of weights
         self._rep_minute = 0.0
@@ -495,6 +499,35 @@ class TrainingSession:
         self.thread(action.thread_id)
         self._emit(ThreadEscalated, thread_id=action.thread_id, reason=action.reason,
                    agent=action.agent)
+
+    # ---------------------------------------------------------- the lead's live changes
+    def _do_inject_mention(self, action: InjectMention) -> None:
+        """A mention thrown in live: a thread of its own (``tL001``...) at the current minute,
+        its author and text drawn from a stream keyed by its number, so the flood's ids,
+        authors and texts never move."""
+        try:
+            inject = checked_inject(action, self.now)
+        except LiveChangeError as exc:
+            raise ActionError(f"this inject cannot be used: {exc}") from None
+        self._live += 1
+        rng = self.streams.rng(f"live/{self._live}")
+        if inject.author is not None:
+            a = inject.author
+            author = Author(a.handle, a.display_name, a.followers, a.verified, a.bio)
+        else:
+            author = self.flood.outsider(inject.persona, rng)
+        rendered = self.writer.render(inject.text, author, inject.persona, noise=False, rng=rng,
+                                      facts=self._facts())
+        self._open_thread(f"tL{self._live:03d}", author, inject.persona, inject.intent,
+                          inject.sentiment, rendered, "inject")
+
+    def _do_update_incident(self, action: UpdateIncident) -> None:
+        """New incident facts, live: on every incident panel and checked from this minute."""
+        try:
+            facts = live_facts(action, self.now)
+        except LiveChangeError as exc:
+            raise ActionError(f"this incident update cannot be used: {exc}") from None
+        self._emit(IncidentUpdated, facts=facts)
 
     def _do_resolve(self, action: Resolve) -> None:
         state = self.thread(action.thread_id)

@@ -17,8 +17,9 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from engine.records import Action, Event, action_from_dict
+from engine.records import LEAD_ACTIONS, Action, Event, action_from_dict
 from engine.scenario import Scenario
+from engine.session import ActionError
 from scoring.records import Scorecard
 from store.errors import Conflict, DrillNotRunning, StoreError
 from store.records import Drill, Viewer
@@ -190,6 +191,9 @@ class Drills:
         """Apply a trainee action now (``ActionError`` propagates), then record and save it."""
         if drill.ended:
             raise DrillNotRunning("this drill has ended")
+        if action.kind in LEAD_ACTIONS and drill.viewer is not None:
+            raise ActionError("only an exercise's lead can inject mentions or change the "
+                              "incident facts")
         events = drill.session.act(action)
         payload = action.to_dict()
         drill.unsaved.append((len(drill.actions), drill.session.now, payload))
@@ -220,8 +224,6 @@ class Drills:
 
     def resend(self, drill: LiveDrill, payloads: list[dict[str, Any]]) -> int:
         """Apply again actions a stale copy could not store; returns how many still applied."""
-        from engine.session import ActionError
-
         applied = 0
         for payload in payloads:
             try:

@@ -382,12 +382,12 @@ def brute_force_triage(h_opened, h_answered, lows):
         first = min(h_answered, answered)
         if first == math.inf:
             continue
-        other_opened = opened if h_answered <= answered else h_opened
-        if other_opened > first - TRIAGE_GRACE_MINUTES:
-            continue
+        # The same arithmetic as the binary searches (a float boundary such as 0.8 + 2.0 vs
+        # 2.8 - 2.0 must fall on the same side in both)
         if h_answered <= answered:
-            good += 1
-        else:
+            if opened <= h_answered - TRIAGE_GRACE_MINUTES:
+                good += 1
+        elif h_opened + TRIAGE_GRACE_MINUTES <= answered:
             inverted += 1
     return good, inverted
 

@@ -120,3 +120,15 @@ def test_resume_on_a_changed_world_says_what_changed(app: StormDesk) -> None:
     changed = world_of(scenario).components | {"banks": "an older bank"}
     again = app.drills.resume(user.viewer, replace(record, world=changed), 0.0)
     assert again.world_changed == ["banks"]
+
+
+def test_a_trainee_cannot_take_the_leads_actions(app: StormDesk) -> None:
+    from engine.records import InjectMention
+    from stormdesk.errors import ActionError
+
+    user = trainee(app)
+    drill = app.drills.start(resolve_scenario("telecom-outage"), 7, "Dana", "DR", "practice",
+                             10.0, 0.0, user.viewer)
+    with pytest.raises(ActionError, match="lead"):
+        app.drills.act(drill, InjectMention("angry", "outage", "boo"))
+    assert drill.actions == []
