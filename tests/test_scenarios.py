@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import math
+import os
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from engine.records import INTENTS, PERSONAS, IncidentUpdated, MentionArrived
 from engine.scenario import (
+    MAX_PROBLEMS,
     IncidentFacts,
+    Phase,
     Scenario,
     ScenarioError,
     builtin_paths,
+    builtin_scenario,
     builtin_scenarios,
+    known_slots,
     load_scenario,
+    parse_scenario,
 )
 from engine.session import TrainingSession
 
@@ -301,32 +314,34 @@ def test_load_scenario_minimal_fixture_loads() -> None:
 
 
 BROKEN: list[tuple[str, list[str]]] = [
-    ("broken_rate.yaml", ["broken_rate.yaml: phases[2].rate_per_minute: must be >= 0"]),
+    ("broken_rate.yaml", ["broken_rate.yaml: line 28: phases[2].rate_per_minute: must be >= 0"]),
     ("broken_missing_briefing.yaml", ["broken_missing_briefing.yaml: briefing: is required"]),
-    ("broken_persona.yaml", ["broken_persona.yaml: phases[0].personas: unknown persona "
-                             f"influencer (known: {', '.join(PERSONAS)})"]),
-    ("broken_inject_intent.yaml", ["broken_inject_intent.yaml: injects[0].intent: unknown "
-                                   f"intent complaint (known: {', '.join(INTENTS)})"]),
+    ("broken_persona.yaml", ["broken_persona.yaml: line 17: phases[0].personas: unknown "
+                             f"persona influencer (known: {', '.join(PERSONAS)})"]),
+    ("broken_inject_intent.yaml", ["broken_inject_intent.yaml: line 34: injects[0].intent: "
+                                   f"unknown intent complaint (known: {', '.join(INTENTS)})"]),
     ("broken_yaml.yaml", ["broken_yaml.yaml: line 11, column 10: not valid YAML: "
-                          "mapping values are not allowed here"]),
-    ("broken_unknown_field.yaml", ["broken_unknown_field.yaml: status_update_cadence: "
-                                   "is not a known field"]),
-    ("broken_voice.yaml", ["broken_voice.yaml: brand.voice: must be 'friendly', 'formal' or "
-                           "'playful' (got 'cheerful')"]),
-    ("broken_handle.yaml", ["broken_handle.yaml: brand.handle: must be 1-30 letters, digits or "
-                            "underscores, without the @ (got '@CoffeeCo')"]),
-    ("broken_clock.yaml", ["broken_clock.yaml: start_clock: must be text "
+                          "mapping values are not allowed in this context"]),
+    ("broken_unknown_field.yaml", ["broken_unknown_field.yaml: line 31: "
+                                   "status_update_cadence: is not a known field"]),
+    ("broken_voice.yaml", ["broken_voice.yaml: line 10: brand.voice: must be 'friendly', "
+                           "'formal' or 'playful' (got 'cheerful')"]),
+    ("broken_handle.yaml", ["broken_handle.yaml: line 9: brand.handle: must be 1-30 letters, "
+                            "digits or underscores, without the @ (got '@CoffeeCo')"]),
+    ("broken_clock.yaml", ["broken_clock.yaml: line 6: start_clock: must be text "
                            "(got 750; put it in quotes)"]),
-    ("broken_inject_text.yaml", ["broken_inject_text.yaml: injects[0].text: must be at most "
-                                 "280 characters (got 328)"]),
-    ("broken_window.yaml", ["broken_window.yaml: phases[1].end_minute: must be greater than "
-                            "start_minute (20)"]),
-    ("broken_phase_after_end.yaml", ["broken_phase_after_end.yaml: phases[2].end_minute: must "
-                                     "be <= duration_minutes (60), got 90"]),
-    ("broken_incident_order.yaml", ["broken_incident_order.yaml: incident: entries must be in "
-                                    "order of from_minute"]),
+    ("broken_inject_text.yaml", ["broken_inject_text.yaml: line 35: injects[0].text: must be "
+                                 "at most 280 characters (got 328)"]),
+    ("broken_window.yaml", ["broken_window.yaml: line 21: phases[1].end_minute: must be "
+                            "greater than start_minute (20)"]),
+    ("broken_phase_after_end.yaml", ["broken_phase_after_end.yaml: line 27: "
+                                     "phases[2].end_minute: must be <= duration_minutes (60), "
+                                     "got 90"]),
+    ("broken_incident_order.yaml", ["broken_incident_order.yaml: line 31: incident: entries "
+                                    "must be in order of from_minute"]),
     ("broken_two_problems.yaml", ["broken_two_problems.yaml: title: is required",
-                                  "broken_two_problems.yaml: duration_minutes: must be > 0"]),
+                                  "broken_two_problems.yaml: line 5: duration_minutes: "
+                                  "must be > 0"]),
     ("broken_not_mapping.yaml", ["broken_not_mapping.yaml: must be a mapping of fields"]),
     ("broken_empty.yaml", ["broken_empty.yaml: is empty"]),
 ]
@@ -357,14 +372,242 @@ def test_load_scenario_every_broken_fixture_is_in_the_table() -> None:
 
 def test_load_scenario_invalid_only_phase_reports_one_line() -> None:
     assert _problems(FIXTURES / "broken_only_phase.yaml") == [
-        "broken_only_phase.yaml: phases[0].rate_per_minute: must be >= 0"]
+        "broken_only_phase.yaml: line 16: phases[0].rate_per_minute: must be >= 0"]
 
 
 def test_load_scenario_invalid_only_phase_names_the_field() -> None:
     problems = _problems(FIXTURES / "broken_only_phase.yaml")
-    assert problems[0] == "broken_only_phase.yaml: phases[0].rate_per_minute: must be >= 0"
+    assert problems[0] == "broken_only_phase.yaml: line 16: phases[0].rate_per_minute: must be >= 0"
 
 
 def test_load_scenario_missing_file_reports_cannot_read(tmp_path: Path) -> None:
     assert _problems(tmp_path / "nowhere.yaml") == [
         "nowhere.yaml: cannot read file: No such file or directory"]
+
+
+# --- phase ramps -------------------------------------------------------------------------------
+
+def _minimal() -> dict[str, Any]:
+    data = yaml.safe_load((FIXTURES / "minimal.yaml").read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def _phase(**changes: Any) -> dict[str, Any]:
+    phase: dict[str, Any] = {"name": "Storm", "start_minute": 10, "end_minute": 70,
+                             "rate_per_minute": 2, "personas": {"angry": 1},
+                             "intents": {"outage": 1}}
+    phase.update(changes)
+    return {k: v for k, v in phase.items() if v is not None}
+
+
+@pytest.mark.parametrize(("changes", "ramp"), [
+    ({}, "step"),
+    ({"rate_end_per_minute": 8}, "linear"),
+    ({"rate_end_per_minute": 8, "ramp": "exponential", "ramp_minutes": 5}, "exponential"),
+    ({"ramp": "step"}, "step"),
+])
+def test_phase_ramp_defaults_to_step_or_linear(changes: dict[str, Any], ramp: str) -> None:
+    assert Phase.model_validate(_phase(**changes)).ramp == ramp
+
+
+@pytest.mark.parametrize(("minute", "expected"), [(10, 2.0), (40, 5.0), (70, 8.0)])
+def test_phase_rate_at_linear_is_a_straight_line(minute: float, expected: float) -> None:
+    phase = Phase.model_validate(_phase(rate_end_per_minute=8))
+    assert phase.rate_at(minute) == pytest.approx(expected)
+    assert phase.peak_rate == 8
+
+
+@pytest.mark.parametrize(("start", "end", "tau"), [(0.5, 40, 4), (40, 1, 25)],
+                         ids=["spike", "decay"])
+def test_phase_rate_at_exponential_follows_the_time_constant(start: float, end: float,
+                                                             tau: float) -> None:
+    phase = Phase.model_validate(_phase(rate_per_minute=start, rate_end_per_minute=end,
+                                        ramp="exponential", ramp_minutes=tau))
+    assert phase.rate_at(10) == pytest.approx(start)
+    # one time constant in: 63% of the way from start to end
+    assert phase.rate_at(10 + tau) == pytest.approx(end + (start - end) * math.exp(-1))
+    assert phase.peak_rate == max(start, end)
+
+
+def test_phase_rate_at_step_ignores_the_minute() -> None:
+    phase = Phase.model_validate(_phase())
+    assert {phase.rate_at(m) for m in (10, 33.3, 69.9)} == {2.0}
+
+
+@given(start=st.floats(0, 2000), end=st.floats(0, 2000), tau=st.floats(0.01, 10_080),
+       ramp=st.sampled_from(["linear", "exponential"]), share=st.floats(0, 1))
+def test_phase_rate_at_never_above_peak_nor_below_zero(start: float, end: float, tau: float,
+                                                        ramp: str, share: float) -> None:
+    phase = Phase.model_validate(_phase(
+        rate_per_minute=start, rate_end_per_minute=end, ramp=ramp,
+        ramp_minutes=tau if ramp == "exponential" else None))
+    rate = phase.rate_at(10 + share * 60)
+    assert -1e-9 <= rate <= phase.peak_rate * (1 + 1e-12) + 1e-9
+
+
+@pytest.mark.parametrize(("changes", "field", "message"), [
+    ({"ramp": "step", "rate_end_per_minute": 3}, "rate_end_per_minute", "a step phase keeps"),
+    ({"ramp": "linear"}, "rate_end_per_minute", "is required for ramp: linear"),
+    ({"ramp": "exponential", "rate_end_per_minute": 3}, "ramp_minutes", "is required"),
+    ({"rate_end_per_minute": 3, "ramp_minutes": 5}, "ramp_minutes", "only used with ramp: exp"),
+    ({"ramp": "exponential", "rate_end_per_minute": 3, "ramp_minutes": 0}, "ramp_minutes",
+     "must be > 0"),
+    ({"ramp": "cubic"}, "ramp", "must be 'step', 'linear' or 'exponential'"),
+])
+def test_parse_scenario_bad_ramp_names_the_field(changes: dict[str, Any], field: str,
+                                                 message: str) -> None:
+    data = _minimal()
+    data["phases"][1] = _phase(start_minute=20, end_minute=40, **changes)
+    with pytest.raises(ScenarioError) as caught:
+        parse_scenario(data, "ramp.yaml")
+    (problem,) = caught.value.problems
+    assert problem.startswith(f"ramp.yaml: phases[1].{field}: "), problem
+    assert message in problem
+
+
+def test_content_hash_unchanged_for_files_without_ramps_and_changed_by_one() -> None:
+    """Drills recorded before ramps existed keep matching their scenario's hash."""
+    plain = parse_scenario(_minimal())
+    dump = plain.model_dump(mode="json")
+    for phase in dump["phases"]:
+        del phase["ramp"], phase["ramp_minutes"]
+    blob = json.dumps(dump, sort_keys=True, ensure_ascii=False)
+    assert plain.content_hash == hashlib.sha256(blob.encode()).hexdigest()[:16]
+    data = _minimal()
+    data["phases"][0]["ramp"] = "step"  # the default, said out loud
+    assert parse_scenario(data).content_hash == plain.content_hash
+    data["phases"][0].update(ramp="exponential", rate_end_per_minute=3, ramp_minutes=4)
+    assert parse_scenario(data).content_hash != plain.content_hash
+
+
+# --- slots, limits and cross-field checks in the schema ----------------------------------------
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("{brand} my {wizard} broke", "character 12: unknown slot {wizard}"),
+    ("{brand} {brand.__class__.__mro__}", "attribute and index access are not allowed"),
+    ("{brand:>2000000000}", "format specs (after ':') are not allowed"),
+    ("{0} down again", "positional slots are not allowed"),
+    ("{brand[5000]}", "attribute and index access are not allowed"),
+    ("so { annoyed", "character 4: stray '{'"),
+])
+def test_parse_scenario_inject_template_problem_names_field_and_character(
+        text: str, message: str) -> None:
+    data = _minimal()
+    data["injects"] = [{"at_minute": 2, "persona": "angry", "intent": "outage", "text": text}]
+    with pytest.raises(ScenarioError) as caught:
+        parse_scenario(data, "inject.yaml")
+    (problem,) = caught.value.problems
+    assert problem.startswith("inject.yaml: injects[0].text: ")
+    assert message in problem
+
+
+def test_inject_known_slots_are_the_writers_slots() -> None:
+    from engine.text import SLOTS
+
+    assert known_slots() == frozenset(SLOTS)
+
+
+def _problem(data: dict[str, Any]) -> str:
+    with pytest.raises(ScenarioError) as caught:
+        parse_scenario(data, "x.yaml")
+    assert len(caught.value.problems) == 1, caught.value.problems
+    return caught.value.problems[0]
+
+
+def test_parse_scenario_overlapping_phases_is_an_error() -> None:
+    data = _minimal()
+    data["phases"][1]["start_minute"] = 15
+    assert _problem(data) == ("x.yaml: phases[1].start_minute: 'Midday' starts at minute 15, "
+                              "inside phases[0] 'Morning' (minutes 0-20); phases must not "
+                              "overlap")
+
+
+@pytest.mark.parametrize(("path", "value", "message"), [
+    (("phases", 0, "rate_per_minute"), 1e6, "must be <= 2,000"),
+    (("phases", 0, "rate_per_minute"), math.inf, "must be a finite number"),
+    (("phases", 0, "rate_per_minute"), math.nan, "must be a finite number"),
+    (("phases", 0, "rate_per_minute"), True, "must be a number (got true)"),
+    (("duration_minutes",), 10_081, "must be <= 10,080"),
+    (("title",), "x" * 121, "must be at most 120 characters"),
+    (("briefing",), "x" * 5_001, "must be at most 5,000 characters"),
+    (("brand", "products"), ["p"] * 51, "must have at most 50 items"),
+    (("brand", "dm_link"), "javascript:alert(1)", "must be an http:// or https:// link"),
+    (("sla_minutes",), {"urgent": math.inf}, "must be a finite number"),
+])
+def test_parse_scenario_limits_name_the_field(path: tuple[str | int, ...], value: Any,
+                                              message: str) -> None:
+    data = _minimal()
+    target: Any = data
+    for part in path[:-1]:
+        target = target[part]
+    target[path[-1]] = value
+    problem = _problem(data)
+    assert message in problem, problem
+
+
+def test_parse_scenario_mentions_ceiling_counts_peak_rate_times_length() -> None:
+    data = _minimal()
+    data["duration_minutes"] = 10_080
+    data["phases"] = [{"name": "Week", "start_minute": 0, "end_minute": 10_080,
+                       "rate_per_minute": 10, "personas": {"angry": 1},
+                       "intents": {"outage": 1}}]
+    assert _problem(data) == ("x.yaml: phases: the phases could bring up to 100,800 mentions "
+                              "(peak rate x length); the limit is 100,000 per drill")
+    data["phases"][0]["rate_per_minute"] = 9.9
+    assert parse_scenario(data).duration_minutes == 10_080
+
+
+def test_parse_scenario_duplicate_macro_titles_are_an_error() -> None:
+    data = _minimal()
+    data["brand"]["macros"] = [{"title": "Sorry", "text": "a"}, {"title": "Sorry", "text": "b"}]
+    assert "x.yaml: brand.macros[1].title: 'Sorry' is also the title of macros[0]" in \
+        _problem(data)
+
+
+def test_parse_scenario_problems_capped_with_a_count() -> None:
+    data = _minimal()
+    data["brand"]["products"] = [""] * 50 + [7] * 40
+    with pytest.raises(ScenarioError) as caught:
+        parse_scenario(data, "x.yaml")
+    problems = caught.value.problems
+    assert len(problems) == MAX_PROBLEMS + 1
+    assert problems[-1] == "x.yaml: ... and 40 more problems"
+
+
+# --- files: read safely, refused by name --------------------------------------------------------
+
+def test_load_scenario_line_numbers_point_at_the_field(tmp_path: Path) -> None:
+    text = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8").replace(
+        "rate_per_minute: 2", "rate_per_minute: 1e6")
+    path = tmp_path / "fast.yaml"
+    path.write_text(text, encoding="utf-8")
+    line = text.splitlines().index("    rate_per_minute: 1e6") + 1
+    assert _problems(path) == [f"fast.yaml: line {line}: phases[1].rate_per_minute: must be "
+                               "<= 2,000 (got '1e6')"]
+
+
+def test_load_scenario_symlink_to_a_device_refused_without_reading(tmp_path: Path) -> None:
+    link = tmp_path / "zero.yaml"
+    link.symlink_to("/dev/zero")
+    assert _problems(link) == ["zero.yaml: is a character device (a link to /dev/zero), not a "
+                               "file; it was not read"]
+
+
+def test_load_scenario_directory_refused_by_name(tmp_path: Path) -> None:
+    (tmp_path / "dir.yaml").mkdir()
+    assert _problems(tmp_path / "dir.yaml") == [
+        "dir.yaml: is a directory, not a file; it was not read"]
+
+
+def test_load_scenario_named_pipe_refused_without_waiting(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    assert _problems(fifo) == ["pipe.yaml: is a named pipe, not a file; it was not read"]
+
+
+def test_builtin_scenario_never_opens_a_path_spelled_by_an_id() -> None:
+    for bad in ("/dev/zero", "../scenarios/telecom-outage", "telecom-outage.yaml", ""):
+        with pytest.raises(ScenarioError, match="not a built-in scenario id"):
+            builtin_scenario(bad)
+    assert builtin_scenario("telecom-outage").id == "telecom-outage"

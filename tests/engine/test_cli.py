@@ -37,7 +37,9 @@ def test_cli_validate_broken_file_names_file_and_field_exit_two(tmp_path):
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert "outage.yaml: title: is required" in lines
-    assert "outage.yaml: phases[1].rate_per_minute: must be >= 0" in lines
+    rate_line = next(i for i, text in enumerate(path.read_text().splitlines(), start=1)
+                     if "rate_per_minute: -3" in text)
+    assert f"outage.yaml: line {rate_line}: phases[1].rate_per_minute: must be >= 0" in lines
     assert "Traceback" not in result.stderr
 
 
