@@ -12,6 +12,7 @@ from store.errors import (
     InvalidInput,
     InvalidLogin,
     LoginThrottled,
+    RoomNotRunning,
     StoreError,
 )
 from store.grading import DrillGrader
@@ -34,11 +35,27 @@ from store.records import (
     Viewer,
 )
 from store.repository import Store
+from store.room_grading import RoomGraded, RoomGrader
+from store.room_records import (
+    NewEntry,
+    Presence,
+    Room,
+    RoomClock,
+    RoomEntry,
+    RoomMember,
+    RoomResult,
+    RoomSummary,
+    RoomTranscript,
+    RosterPick,
+)
+from store.rooms import NewRoom
 
 __all__ = [
     "AccessDenied", "ActionConflict", "Agreement", "CohortRow", "Comment", "Conflict", "Drill",
     "DrillGrader", "DrillNotRunning", "DrillScores", "DrillSummary", "InvalidInput",
-    "InvalidLogin", "LoginThrottled", "Override", "Played", "RecurringFinding",
+    "InvalidLogin", "LoginThrottled", "NewEntry", "NewRoom", "Override", "Played", "Presence",
+    "RecurringFinding", "Room", "RoomClock", "RoomEntry", "RoomGraded", "RoomGrader",
+    "RoomMember", "RoomNotRunning", "RoomResult", "RoomSummary", "RoomTranscript", "RosterPick",
     "ScorecardRecord", "Store", "StoreError", "StoredAction", "Team", "Threshold", "Transcript",
     "User", "Viewer",
 ]

@@ -21,7 +21,7 @@ from engine.records import Action, action_from_dict
 from store.access import STALE_VIEWER, no_drill, readable_drill
 from store.database import json_dumps
 from store.drills import MAX_DRILL_MINUTES
-from store.errors import AccessDenied, ActionConflict, DrillNotRunning, InvalidInput
+from store.errors import AccessDenied, ActionConflict, Conflict, DrillNotRunning, InvalidInput
 from store.models import DrillActionRow, DrillRow, UserRow
 from store.records import StoredAction, Viewer
 
@@ -39,8 +39,8 @@ def action_payload(action: Mapping[str, Any] | Action) -> dict[str, Any]:
 
 #: The drill and its trainee's account in one query (the hot path: one call per action).
 _DRILL_FOR_APPEND = (
-    select(DrillRow.id, DrillRow.status, DrillRow.trainee_id, UserRow.role, UserRow.team_id,
-           UserRow.is_active)
+    select(DrillRow.id, DrillRow.status, DrillRow.trainee_id, DrillRow.room_id, UserRow.role,
+           UserRow.team_id, UserRow.is_active)
     .join(UserRow, DrillRow.trainee_id == UserRow.id)
     .where(DrillRow.public_id == bindparam("public_id"))
     .with_for_update(of=DrillRow))  # PostgreSQL: serialises with end_drill; SQLite: ignored
@@ -71,6 +71,9 @@ def append_action(connection: Connection, viewer: Viewer, drill_id: str, entry: 
         return False
     if drill.status != "running":
         raise DrillNotRunning(f"drill {drill_id!r} has ended; its actions are final")
+    if drill.room_id is not None:
+        raise Conflict(f"drill {drill_id!r} is a seat in room {drill.room_id!r}: actions go "
+                       "to the room's log")
     if entry.seq > next_seq:
         raise ActionConflict(f"action seq {entry.seq} skips ahead: the next is {next_seq}")
     if last is not None and entry.minute < last.minute:

@@ -104,7 +104,8 @@ def to_drill(row: DrillRow, trainee: UserRow, last_action_minute: float | None =
                  last_minute=max(row.last_minute, last_action_minute or 0.0),
                  agent_name=row.agent_name, initials=row.initials,
                  world_version=row.world_version, world=dict(row.world or {}),
-                 drill_minutes=row.drill_minutes, end_minute=row.end_minute)
+                 drill_minutes=row.drill_minutes, end_minute=row.end_minute,
+                 room_id=row.room_id)
 
 
 def last_action_minutes(session: Session, drill_ids: Sequence[int]) -> dict[int, float]:
@@ -165,11 +166,12 @@ def transcript(session: Session, viewer: Viewer, drill_id: str) -> Transcript | 
 
 
 def running_drill_for(session: Session, viewer: Viewer) -> Drill | None:
-    """The viewer's most recently started drill that is still running (to resume it)."""
+    """The viewer's most recently started solo drill that is still running (to resume it)."""
     checked_viewer(session, viewer)
     row = session.execute(
         select(DrillRow, UserRow).join(UserRow, DrillRow.trainee_id == UserRow.id)
-        .where(DrillRow.trainee_id == viewer.user_id, DrillRow.status == "running")
+        .where(DrillRow.trainee_id == viewer.user_id, DrillRow.status == "running",
+               DrillRow.room_id.is_(None))  # a room's seat resumes through its room
         .order_by(DrillRow.started_at.desc(), DrillRow.id.desc()).limit(1)).one_or_none()
     return None if row is None else with_resume_minute(session, row[0], row[1])
 

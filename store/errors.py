@@ -42,3 +42,7 @@ class ActionConflict(Conflict):
 
 class DrillNotRunning(Conflict):
     """The drill has ended: its actions and transcript are final."""
+
+
+class RoomNotRunning(DrillNotRunning):
+    """The room has ended (its log and results are final), or it has not let this in."""

@@ -44,6 +44,7 @@ def fast_append_statement() -> ReturningInsert[int]:
               .where(DrillRow.public_id == bindparam("public_id"),
                      DrillRow.trainee_id == bindparam("user_id"),
                      DrillRow.status == literal_column("'running'"),
+                     DrillRow.room_id.is_(None),  # a room's actions go to its own log
                      UserRow.is_active.is_(True),
                      UserRow.role == bindparam("role"),
                      UserRow.team_id.is_not_distinct_from(bindparam("team_id")))

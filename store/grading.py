@@ -73,6 +73,9 @@ def prepare_end(session: Session, viewer: Viewer, drill_id: str, end_minute: flo
     scorecard when it already ended at that minute (a retried end); else ``DrillNotRunning``."""
     minute = check_end_minute(end_minute)
     row, trainee = own_drill(session, viewer, drill_id, lock=False)
+    if row.room_id is not None:
+        raise Conflict(f"drill {drill_id!r} is a seat in room {row.room_id!r}: the room's lead "
+                       "ends it for the whole team")
     if row.status == "ended":
         return _repeated_end(session, row, minute)
     stored = actions(session, viewer, drill_id)

@@ -43,6 +43,8 @@ NAMING_CONVENTION = {
 ROLES = ("admin", "manager", "trainee")
 MODES = ("practice", "assessment")
 STATUSES = ("running", "ended")
+#: A room's log holds engine actions and clock changes (start, pause, resume, speed).
+ENTRY_KINDS = ("action", "clock")
 #: The pseudo-dimension for a scorecard's weighted total (thresholds and overrides).
 OVERALL = "overall"
 
@@ -136,6 +138,11 @@ class DrillRow(Base):
     drill_minutes: Mapped[float | None] = mapped_column(Double)
     #: the simulated minute the drill was ended at (set by ``end_drill``)
     end_minute: Mapped[float | None] = mapped_column(Double)
+    #: the public id of the room this drill was one member's seat in (None: a solo drill).
+    #: No foreign key: SQLite cannot add one to an existing table without rebuilding it (and
+    #: rebuilding ``drills`` trips the keys pointing at it); ``room_members.drill_id`` is the
+    #: checked link the other way.
+    room_id: Mapped[str | None] = mapped_column(String(32), index=True)
 
 
 class LoginSessionRow(Base):
@@ -265,3 +272,123 @@ class ThresholdRow(Base):
     minimum: Mapped[float] = mapped_column(Double)
     set_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+# ---------------------------------------------------------------------------------- rooms
+class RoomRow(Base):
+    """A crisis room: one flood (scenario + seed) worked by a team, run by a lead. The clock
+    columns are the room's current clock (also logged as ``clock`` entries); ``last_seq`` and
+    ``last_minute`` are those of the newest log entry (the append's row lock and its order)."""
+
+    __tablename__ = "rooms"
+    __table_args__ = (
+        CheckConstraint(_in("mode", MODES), name="mode"),
+        CheckConstraint(_in("status", STATUSES), name="status"),
+        Index("ix_rooms_team_status", "team_id", "status"),
+        Index("ix_rooms_scenario_seed", "scenario_id", "seed"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+    lead_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    scenario_id: Mapped[str] = mapped_column(String(200))
+    scenario_hash: Mapped[str] = mapped_column(String(128))
+    seed: Mapped[int] = mapped_column(BigInteger)
+    mode: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    world_version: Mapped[str] = mapped_column(String(64))
+    world: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
+    drill_minutes: Mapped[float] = mapped_column(Double)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    end_minute: Mapped[float | None] = mapped_column(Double)
+    auto_assign: Mapped[bool] = mapped_column(Boolean)
+    last_seq: Mapped[int] = mapped_column(Integer)
+    last_minute: Mapped[float] = mapped_column(Double)
+    clock_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    clock_minute: Mapped[float] = mapped_column(Double)
+    clock_speed: Mapped[float] = mapped_column(Double)
+    clock_paused: Mapped[bool] = mapped_column(Boolean)
+
+
+class RoomMemberRow(Base):
+    """A trainee on a room's roster: how they sign (``agent``), an optional duty, and the drill
+    that holds their own scorecard once they joined."""
+
+    __tablename__ = "room_members"
+    __table_args__ = (
+        UniqueConstraint("room_id", "user_id"),
+        UniqueConstraint("room_id", "agent"),
+        Index("ix_room_members_user", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    agent: Mapped[str] = mapped_column(String(16))
+    display_name: Mapped[str] = mapped_column(String(200))
+    duty: Mapped[str] = mapped_column(String(16))
+    joined_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    drill_id: Mapped[int | None] = mapped_column(ForeignKey("drills.id"), unique=True)
+
+
+class RoomEntryRow(Base):
+    """The room's ordered log, append-only: seq 0, 1, 2... without gaps, minutes never going
+    back; ``client_key`` makes a retried append a no-op."""
+
+    __tablename__ = "room_entries"
+    __table_args__ = (
+        UniqueConstraint("room_id", "seq"),
+        UniqueConstraint("room_id", "client_key"),
+        CheckConstraint(_in("kind", ENTRY_KINDS), name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),
+                                     primary_key=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    minute: Mapped[float] = mapped_column(Double)
+    kind: Mapped[str] = mapped_column(String(16))
+    action: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
+    agent: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    client_key: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class RoomPresenceRow(Base):
+    """Who has which thread open (or is typing in it) right now: ephemeral, overwritten."""
+
+    __tablename__ = "room_presence"
+
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    thread_id: Mapped[str | None] = mapped_column(String(64))
+    typing: Mapped[bool] = mapped_column(Boolean)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class RoomTranscriptRow(Base):
+    __tablename__ = "room_transcripts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id"), unique=True)
+    events_jsonl: Mapped[str] = mapped_column(Text)
+    event_count: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class RoomResultRow(Base):
+    """The team scorecard of an ended room (re-scoring adds a row; the newest is current)."""
+
+    __tablename__ = "room_results"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id"), index=True)
+    scorer_version: Mapped[str] = mapped_column(String(64))
+    overall: Mapped[float | None] = mapped_column(Double)
+    card: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

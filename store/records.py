@@ -77,6 +77,8 @@ class Drill:
     drill_minutes: float | None = None
     #: the simulated minute ``end_drill`` ended it at (None while running, or ended before 0002)
     end_minute: float | None = None
+    #: the room this drill was one member's seat in (None: a solo drill)
+    room_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,9 +109,11 @@ class Played:
         return f"{played} of {length} min · {answered} answered"
 
 
-def certifies(mode: str, played: Played) -> bool:
-    """Only a complete assessment drill can pass a threshold or set a best score."""
-    return mode == "assessment" and played.complete is True
+def certifies(mode: str, played: Played, room_id: str | None = None) -> bool:
+    """Only a complete assessment drill played solo can pass a threshold or set a best score
+    (a seat in a crisis room is graded on a team's shared flood: it shows in history, labelled,
+    and the room's team scorecard is where it counts)."""
+    return mode == "assessment" and played.complete is True and room_id is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +144,7 @@ class DrillSummary:
     @property
     def certifying(self) -> bool:
         """A complete assessment drill: the only kind that passes or sets a best."""
-        return certifies(self.drill.mode, self.played)
+        return certifies(self.drill.mode, self.played, self.drill.room_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,7 +263,7 @@ class DrillScores:
     @property
     def certifying(self) -> bool:
         """A complete assessment drill: the only kind that passes or sets a best."""
-        return certifies(self.drill.mode, self.played)
+        return certifies(self.drill.mode, self.played, self.drill.room_id)
 
 
 @dataclass(frozen=True, slots=True)

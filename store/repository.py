@@ -5,6 +5,7 @@ is safe to share between threads (one per process, e.g. through ``st.cache_resou
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -52,7 +53,8 @@ from store.records import (
     User,
     Viewer,
 )
-from store.transactions import Transactions
+from store.room_grading import RoomGrader
+from store.room_repository import RoomMethods
 
 Clock = Callable[[], datetime]
 
@@ -61,28 +63,39 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class Store(Transactions):
+class Store(RoomMethods):
     """Typed reads and writes; every read and every drill write takes the ``Viewer`` first.
 
     ``grader`` (the application layer's ``DrillGrader``) recomputes a drill's transcript and
     scorecard from the actions stored here: ``end_drill`` and ``rescore`` need it.
+    ``room_grader`` does the same for crisis rooms (``end_room``, ``rescore_room``; the room
+    methods live in ``store.room_repository``).
     """
 
     def __init__(self, engine: Engine, hasher: PasswordHasher = DEFAULT_HASHER,
-                 clock: Clock = utc_now, grader: DrillGrader | None = None) -> None:
+                 clock: Clock = utc_now, grader: DrillGrader | None = None,
+                 room_grader: RoomGrader | None = None) -> None:
         super().__init__(engine)
         self._hasher = hasher
         self._clock = clock
         self._grader = grader
+        self._room_grader = room_grader
+        self._listeners = []
+        self._listen_lock = threading.Lock()
 
     @classmethod
     def open(cls, url: str | URL | None = None, hasher: PasswordHasher = DEFAULT_HASHER,
-             clock: Clock = utc_now, grader: DrillGrader | None = None) -> Store:
+             clock: Clock = utc_now, grader: DrillGrader | None = None,
+             room_grader: RoomGrader | None = None) -> Store:
         """Connect (``url``, else ``$STORMDESK_DATABASE_URL``, else ``data/stormdesk.db``) and
         migrate the schema to the newest revision."""
         engine = make_engine(resolve_url(url))
         upgrade(engine)
-        return cls(engine, hasher=hasher, clock=clock, grader=grader)
+        return cls(engine, hasher=hasher, clock=clock, grader=grader, room_grader=room_grader)
+
+    def close(self) -> None:
+        self._stop_listening()
+        super().close()
 
     # ------------------------------------------------------------------------------ accounts
     def create_team(self, name: str) -> Team:
@@ -264,9 +277,13 @@ class Store(Transactions):
     def rescore(self, viewer: Viewer, drill_id: str) -> ScorecardRecord:
         """Grade an ended drill again from its stored actions (managers of its team, admins;
         never one's own) and add the scorecard: it becomes current, older ones stay."""
-        grader = grading.require(self._grader)
+        if self._room_grader is None:
+            grading.require(self._grader)  # refused before any read, as without rooms
         with self._read() as s:
             job = grading.prepare_rescore(s, viewer, drill_id)
+        if job.drill.room_id is not None:  # a seat in a room: graded with its team's log
+            return self._rescore_seat(viewer, job.drill.room_id, job.drill.trainee_id)
+        grader = grading.require(self._grader)
         graded = grader.grade(job.drill, job.actions, job.end_minute)
         with self._write() as s:
             return grading.record_rescore(s, viewer, job, graded, self._clock())

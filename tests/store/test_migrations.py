@@ -108,3 +108,35 @@ def test_duration_from_odd_transcripts_is_unknown(head: str) -> None:
 
     revision = import_module("store.migrations.versions.0002_trust")
     assert revision._duration(head) is None
+
+
+def test_room_revision_0003_keeps_0002_drills_solo_and_downgrades(db_url: URL,
+                                                                  clock: FakeClock) -> None:
+    """Drills stored before rooms stay solo drills (room_id NULL, still resumable); down to
+    0002 and up again works with rooms in the database."""
+    engine = make_engine(db_url)
+    try:
+        assert upgrade(engine, "0001") == "0001"
+        _seed_0001(engine)
+        assert upgrade(engine, "0002") == "0002"
+    finally:
+        engine.dispose()
+    store = Store.open(db_url, hasher=FAST_TEST_HASHER, clock=clock, grader=FakeGrader())
+    try:
+        alice = store.user_by_id(1)
+        assert alice is not None
+        running = store.running_drill_for(alice.viewer)
+        assert running is not None and running.room_id is None
+    finally:
+        store.close()
+    engine = make_engine(db_url)
+    try:
+        from alembic import command
+
+        from store.migrate import alembic_config
+        with engine.begin() as connection:
+            command.downgrade(alembic_config(connection), "0002")
+        assert current_revision(engine) == "0002"
+        assert upgrade(engine) == head_revision()
+    finally:
+        engine.dispose()
