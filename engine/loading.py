@@ -166,13 +166,19 @@ def _where(path: Path_) -> str:
     return out
 
 
+def _tag(tag: str | None) -> str:
+    """A tag as the author wrote it (``!!binary``, not ``tag:yaml.org,2002:binary``)."""
+    text = str(tag).replace("tag:yaml.org,2002:", "!!")
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _scalar(event: yaml.ScalarEvent, line: int) -> Any:
     tag = event.tag
     if tag in (None, "!"):
         tag = _STR if tag == "!" else _RESOLVER.resolve(ScalarNode, event.value, event.implicit)
     if tag not in _SCALAR_TAGS:
-        raise _Refused(line, f"the tag {event.tag} is not allowed (plain text, numbers, "
-                             "true/false and null only)")
+        raise _Refused(line, f"the tag {_tag(event.tag)} is not allowed (plain text, "
+                             "numbers, true/false and null only)")
     node = ScalarNode(tag, event.value, None, None, event.style)
     try:
         return _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, node)
@@ -255,7 +261,7 @@ class _Builder:
             self._count(line)
             if event.tag not in (None, "!") and event.tag not in (
                     "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"):
-                raise _Refused(line, f"the tag {event.tag} is not allowed")
+                raise _Refused(line, f"the tag {_tag(event.tag)} is not allowed")
             path = self._child_path(line, container=True)
             if len(self.stack) >= self.limits.max_depth:
                 raise _Refused(line, f"{_where(path)}: nested deeper than "

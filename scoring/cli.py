@@ -1,21 +1,49 @@
 """`python -m scoring`: rate single replies from JSON lines, score a drill transcript into a
-readable scorecard, or run the evaluation against the shared labelled sets."""
+readable scorecard, or run the evaluation against the shared labelled sets.
+
+Input is data, never trusted: every bad line is reported with its number (``name:line:``) and
+the field, the good lines are kept; files are read line by line within bounds; a scenario id
+read from a transcript is looked up among the built-in scenarios only (never opened as a
+path); text printed to a terminal has its control characters escaped.
+
+Exit codes: 0 done; 1 ``rate``: some lines failed (the others were scored and written);
+2 bad input or usage (nothing scored); 3 ``session``: the scorecard was printed but a
+dimension failed to score; 130 interrupted. Output cut short by a closed pipe (``| head``) is
+not an error: the command ends quietly with 0.
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from engine.records import Event, PersonalData, ReplyContext, SessionStarted, event_from_dict
+from engine.records import (
+    Event,
+    PersonalData,
+    ReplyContext,
+    SessionStarted,
+)
+from scoring.inputs import (
+    InputError,
+    loads,
+    open_input,
+    printable,
+    read_lines,
+    read_transcript,
+    unfit_value,
+)
 from scoring.records import Finding, ReplyAssessment, Scorecard
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 #: ``session``: the scorecard was printed, but at least one dimension failed to score
 EXIT_DIMENSION_FAILED = 3
+EXIT_INTERRUPTED = 130
 #: Allowed values of the rate input fields (others are errors naming the line).
 CHOICES = {"language": ("en", "ko"), "channel": ("public", "dm"),
            "brand_voice": ("friendly", "formal", "playful")}
@@ -26,7 +54,7 @@ RATE_TONE_KINDS = frozenset({"rude", "sarcastic", "too_informal", "too_stiff", "
 SEVERITY_RANK = {"critical": 0, "major": 1, "minor": 2, "info": 3}
 
 
-class CliError(Exception):
+class CliError(InputError):
     """A problem to report in one line (never a traceback)."""
 
 
@@ -37,9 +65,20 @@ def _err(message: str) -> None:
 def _judge(offline: bool) -> Any:
     if offline:
         return None
+    from llm import LlmSettingsError
     from scoring.judge import judge_from_env
 
-    return judge_from_env()
+    try:
+        return judge_from_env()
+    except LlmSettingsError as exc:
+        raise CliError(f"{exc} (fix the STORMDESK_LLM_* variables, or pass --offline)") \
+            from None
+
+
+def _report_fallbacks(judge: Any) -> None:
+    """Say which verdicts fell back to the offline scorer, when an LLM judge was used."""
+    if judge is not None and getattr(judge, "fallbacks", None):
+        _err(judge.report())
 
 
 # ---------------------------------------------------------------------------------------- rate
@@ -111,32 +150,36 @@ def case_context(case: Any) -> tuple[ReplyContext, tuple[PersonalData, ...]]:
     return ctx, known
 
 
-def rate_lines(lines: Iterable[str], out: IO[str], name: str, judge: Any = None) -> int:
-    """Rate every case; returns how many lines failed (each reported on stderr)."""
+def rate_lines(stream: IO[bytes], out: IO[str], name: str, judge: Any = None) -> int:
+    """Rate every case of a JSON-lines byte stream (read line by line, within bounds);
+    returns how many lines failed, each reported on stderr with its number. Good lines are
+    written (and flushed) as they are scored, so no bad line can lose them."""
     from scoring.assess import assess_reply
 
     failed = 0
-    for lineno, raw in enumerate(lines, start=1):
-        if not raw.strip():
+    for lineno, raw, problem in read_lines(stream):
+        if raw is not None and not raw.strip():
             continue
         try:
-            case = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            _err(f"{name}:{lineno}: not valid JSON ({exc.msg}, column {exc.colno})")
-            failed += 1
-            continue
-        try:
+            if problem is not None:
+                raise CliError(problem)
+            case = loads(raw or "")
+            bad = unfit_value(case)
+            if bad:
+                raise CliError(bad)
             ctx, known = case_context(case)
             result = assess_reply(ctx, known_pii=known, judge=judge)
-        except CliError as exc:
+            row = json.dumps({**case, **assessment_json(result)}, ensure_ascii=False)
+        except InputError as exc:
             _err(f"{name}:{lineno}: {exc}")
             failed += 1
             continue
         except Exception as exc:  # a scorer bug on one case must not stop the batch
-            _err(f"{name}:{lineno}: scoring failed: {type(exc).__name__}: {exc}")
+            _err(f"{name}:{lineno}: scoring failed: {type(exc).__name__}: {printable(str(exc))}")
             failed += 1
             continue
-        out.write(json.dumps({**case, **assessment_json(result)}, ensure_ascii=False) + "\n")
+        out.write(row + "\n")
+        out.flush()
     return failed
 
 
@@ -147,60 +190,25 @@ def _rate(args: argparse.Namespace) -> int:
         _assessors()
     except ImportError as exc:
         raise CliError(f"the reply assessors are not available: {exc}") from None
-    source = Path(args.in_path)
-    try:
-        fin = sys.stdin if args.in_path == "-" else source.open(encoding="utf-8")
-    except OSError as exc:
-        raise CliError(f"cannot read {args.in_path}: {exc.strerror or exc}") from None
+    judge = _judge(args.offline)
+    fin = open_input(args.in_path)
+    name = "<stdin>" if args.in_path == "-" else Path(args.in_path).name
     try:
         fout = sys.stdout if args.out == "-" else open(args.out, "w", encoding="utf-8")  # noqa: SIM115
     except OSError as exc:
+        fin.close()
         raise CliError(f"cannot write {args.out}: {exc.strerror or exc}") from None
-    judge = _judge(args.offline)
     if judge is not None:
         _err(f"judging with {judge.label} (offline result when a call fails)")
-    try:
-        with fin, fout:
-            failed = rate_lines(fin, fout, source.name if args.in_path != "-" else "<stdin>",
-                                judge)
-    except UnicodeDecodeError:
-        raise CliError(f"{args.in_path}: not UTF-8 text") from None
+    with fin, fout:
+        failed = rate_lines(fin, fout, name, judge)
+    _report_fallbacks(judge)
     if failed:
         _err(f"{failed} line{'s' if failed > 1 else ''} failed; the others were scored")
     return EXIT_SOME_FAILED if failed else EXIT_OK
 
 
 # ------------------------------------------------------------------------------------- session
-
-
-def read_transcript(path: str) -> list[Event]:
-    """Engine events from a JSON-lines file; raises CliError listing the bad lines."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise CliError(f"cannot read {path}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise CliError(f"{path}: not UTF-8 text") from None
-    events, problems = [], []
-    name = Path(path).name
-    for lineno, raw in enumerate(text.splitlines(), start=1):
-        if not raw.strip():
-            continue
-        try:
-            data = json.loads(raw)
-            if not isinstance(data, dict):
-                raise ValueError("an event must be a JSON object")
-            events.append(event_from_dict(data))
-        except json.JSONDecodeError as exc:
-            problems.append(f"{name}:{lineno}: not valid JSON ({exc.msg}, column {exc.colno})")
-        except (ValueError, TypeError) as exc:
-            problems.append(f"{name}:{lineno}: not an engine event ({exc})")
-    if problems:
-        more = f"\n... and {len(problems) - 10} more" if len(problems) > 10 else ""
-        raise CliError("\n".join(problems[:10]) + more)
-    if not events:
-        raise CliError(f"{name}: no events")
-    return events
 
 
 def _mark(text: str, start: int, end: int) -> str:
@@ -245,24 +253,33 @@ def format_scorecard(card: Scorecard, events: Sequence[Event], title: str = "",
 
 
 def _session(args: argparse.Namespace) -> int:
-    from engine.scenario import ScenarioError, resolve_scenario
+    from engine.scenario import ScenarioError, builtin_scenario, resolve_scenario
     from scoring.scorecard import score_session
 
     events = read_transcript(args.transcript)
     started = next((e for e in events if isinstance(e, SessionStarted)), None)
-    scenario_ref = args.scenario or (started.scenario_id if started else None)
-    if not scenario_ref:
+    if not args.scenario and started is None:
         raise CliError(f"{args.transcript}: no SessionStarted event names the scenario; "
                        "pass --scenario ID_OR_FILE")
     try:
-        scenario = resolve_scenario(scenario_ref)
+        # an id inside the transcript is data: looked up among the built-ins, never opened
+        scenario = resolve_scenario(args.scenario) if args.scenario else \
+            builtin_scenario(started.scenario_id if started else "")
     except ScenarioError as exc:
-        raise CliError("\n".join(exc.problems)) from None
+        hint = "" if args.scenario else "\n(the transcript names a scenario that is not " \
+                                        "built in: pass --scenario FILE)"
+        raise CliError(printable("\n".join(exc.problems)) + hint) from None
     if started is not None and started.scenario_hash != scenario.content_hash:
-        _err(f"warning: the transcript was played on scenario version {started.scenario_hash}; "
-             f"scoring against {scenario.content_hash}")
-    card = score_session(events, scenario, judge=_judge(args.offline))
-    print(format_scorecard(card, events, scenario.title, args.top))
+        _err(f"warning: the transcript was played on scenario version "
+             f"{printable(started.scenario_hash[:40])}; scoring against {scenario.content_hash}")
+    judge = _judge(args.offline)
+    try:
+        card = score_session(events, scenario, judge=judge)
+    except Exception as exc:  # events that fit the schema but not each other
+        raise CliError(f"{args.transcript}: could not be scored: {type(exc).__name__}: "
+                       f"{printable(str(exc))[:300]}") from None
+    _report_fallbacks(judge)
+    print(printable(format_scorecard(card, events, scenario.title, args.top)))
     if args.out:
         try:
             Path(args.out).write_text(json.dumps(card.to_dict(), ensure_ascii=False, indent=2),
@@ -288,9 +305,22 @@ def _evaluate(argv: list[str]) -> int:
     return int(evaluate_main(argv) or 0)
 
 
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 0 <= value <= 10_000:
+        raise argparse.ArgumentTypeError(f"must be 0-10000 (got {value})")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m scoring",
-                                     description="StormDesk's scorer.")
+    parser = argparse.ArgumentParser(
+        prog="python -m scoring", description="StormDesk's scorer.",
+        epilog="Exit status: 0 done; 1 rate: some lines failed (the others were written); 2 bad "
+               "input or usage; 3 session: a dimension failed to score; 130 interrupted. Output "
+               "cut short by a closed pipe (| head) ends quietly with 0.")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser(
         "rate", help="assess one reply per JSON line (id, language, brand_voice, persona, intent, "
@@ -298,19 +328,24 @@ def build_parser() -> argparse.ArgumentParser:
         epilog='known_pii: the personal data the customer posted, a list of {"kind", "value"} '
                '(e.g. [{"kind": "order_number", "value": "4471-2290-18"}]); a reply repeating it '
                "in public is an exposure. Each result block names its judge (offline, llm or "
-               "llm fallback). A bad line is reported with its number and skipped (exit 1).")
+               "llm fallback). Exit status: 0 every line scored; 1 some lines failed (each "
+               "named by its number and field on stderr, the others scored and written); 2 bad "
+               "usage, unreadable input or bad LLM settings; 130 interrupted.")
     p.add_argument("--in", dest="in_path", required=True, help="cases (JSON lines; - = stdin)")
     p.add_argument("--out", default="-", help="results (JSON lines; default stdout)")
     p.add_argument("--offline", action="store_true", help="never use the LLM judge")
     p.set_defaults(func=_rate)
     p = sub.add_parser(
         "session", help="score a drill transcript (engine events, JSON lines)",
-        epilog="exit status: 0 scored; 2 bad input or usage; 3 the scorecard was printed but a "
-               "dimension failed to score (its name and error go to stderr; it counts as 0)")
+        epilog="exit status: 0 scored; 2 bad input or usage (every bad line is named by its "
+               "number and field; a scenario named inside the transcript must be a built-in "
+               "one, else pass --scenario FILE); 3 the scorecard was printed but a dimension "
+               "failed to score (its name and error go to stderr; it counts as 0); 130 "
+               "interrupted")
     p.add_argument("transcript")
     p.add_argument("--scenario", help="scenario id or file (default: the one named inside)")
     p.add_argument("--out", help="write the scorecard as JSON")
-    p.add_argument("--top", type=int, default=10, help="findings to print (default 10)")
+    p.add_argument("--top", type=_count, default=10, help="findings to print (default 10)")
     p.add_argument("--offline", action="store_true", help="never use the LLM judge")
     p.set_defaults(func=_session)
     sub.add_parser("evaluate", add_help=False,
@@ -318,16 +353,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _quiet_stdout() -> None:
+    """After the reader of our stdout went away (``| head``): send the rest to /dev/null, so
+    the interpreter's final flush does not raise again."""
+    with contextlib.suppress(OSError, ValueError):  # stdout replaced (tests) or closed
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if args_list and args_list[0] == "evaluate":
-        return _evaluate(args_list[1:])
-    args = build_parser().parse_args(args_list)
+    for stream in (sys.stdout, sys.stderr):  # a non-UTF-8 terminal gets escapes, not a crash
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     try:
+        if args_list and args_list[0] == "evaluate":
+            return _evaluate(args_list[1:])
+        args = build_parser().parse_args(args_list)
         return int(args.func(args))
-    except CliError as exc:
+    except InputError as exc:
         _err(f"error: {exc}")
         return EXIT_USAGE
+    except BrokenPipeError:  # piped into head: the reader has what it wanted
+        _quiet_stdout()
+        return EXIT_OK
     except KeyboardInterrupt:
         _err("interrupted")
-        return 130
+        return EXIT_INTERRUPTED

@@ -1,21 +1,32 @@
 """`python -m stormdesk play`: a drill played headless with scripted actions, written to a folder.
 
-Exit codes: 0 played and written; 2 a bad scenario, actions file or argument (one line per
-problem, naming the file, line and field); 3 played, but a scoring dimension failed (the
-scorecard says which, and it counts 0).
+Exit codes: 0 played and written; 2 a bad scenario, actions file, argument or output folder (one
+line per problem, naming the file, line and field; nothing is written); 3 played, but a scoring
+dimension failed (the scorecard says which, and it counts 0); 130 interrupted. Output cut
+short by a closed pipe (``| head``) ends quietly with 0.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
 from pathlib import Path
 
 from engine.scenario import ScenarioError, resolve_scenario
-from stormdesk.player import ActionsFileError, play, read_actions, scorecard_summary
+from stormdesk.player import (
+    ActionsFileError,
+    PlayResult,
+    play,
+    read_actions,
+    scorecard_summary,
+)
 
-EXIT_OK, EXIT_INVALID, EXIT_DIMENSION_FAILED = 0, 2, 3
+EXIT_OK, EXIT_INVALID, EXIT_DIMENSION_FAILED, EXIT_INTERRUPTED = 0, 2, 3, 130
+#: Seeds are 64-bit (numpy's generators take any size, but ids and logs should not).
+MAX_SEED = 2**63 - 1
 
 
 def _minute(text: str) -> float:
@@ -26,6 +37,28 @@ def _minute(text: str) -> float:
     if not (value >= 0 and value != float("inf")):
         raise argparse.ArgumentTypeError(f"must be a finite number >= 0 (got {text!r})")
     return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text[:40]!r}") from None
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"must be from 0 to 2**63-1 (got {text[:40]})")
+    return value
+
+
+def _write(out: Path, result: PlayResult, summary: dict[str, object]) -> None:
+    """transcript.jsonl and scorecard.json in ``out`` (created if missing)."""
+    out.mkdir(parents=True, exist_ok=True)
+    with (out / "transcript.jsonl").open("w", encoding="utf-8") as fh:
+        for event in result.transcript:
+            fh.write(event.to_json())
+            fh.write("\n")
+    (out / "scorecard.json").write_text(
+        json.dumps(summary, ensure_ascii=False, indent=1, sort_keys=False) + "\n",
+        encoding="utf-8")
 
 
 def _play(args: argparse.Namespace) -> int:
@@ -44,15 +77,12 @@ def _play(args: argparse.Namespace) -> int:
             print(line, file=sys.stderr)
         return EXIT_INVALID
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    with (out / "transcript.jsonl").open("w", encoding="utf-8") as fh:
-        for event in result.transcript:
-            fh.write(event.to_json())
-            fh.write("\n")
     summary = scorecard_summary(result, scenario)
-    (out / "scorecard.json").write_text(
-        json.dumps(summary, ensure_ascii=False, indent=1, sort_keys=False) + "\n",
-        encoding="utf-8")
+    try:
+        _write(out, result, summary)
+    except OSError as exc:
+        print(f"{out}: cannot write: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_INVALID
     for note in result.problems:
         print(note, file=sys.stderr)
     overall = "-" if summary["overall"] is None else f"{summary['overall']:.1f}"
@@ -71,12 +101,13 @@ def _play(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m stormdesk", description=__doc__.split("\n\n")[0],
-        epilog="Exit codes: 0 ok; 2 bad input (file, line and field named); 3 a scoring "
-               "dimension failed.")
+        epilog="Exit codes: 0 ok; 2 bad input (file, line and field named; nothing written); "
+               "3 a scoring dimension failed; 130 interrupted. A closed output pipe (| head) "
+               "ends quietly with 0.")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("play", help="play a drill headless with scripted actions")
     p.add_argument("scenario", help="a built-in scenario id or a scenario file")
-    p.add_argument("--seed", type=int, required=True)
+    p.add_argument("--seed", type=_seed, required=True)
     p.add_argument("--actions", help="JSON lines: minute + the action's JSON form")
     p.add_argument("--end-at", type=_minute, dest="end_at",
                    help="simulated minute at which the trainee ends the drill (an assessment "
@@ -93,6 +124,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         code: int = args.func(args)
     except BrokenPipeError:  # piped into head: not an error of ours
-        sys.stderr.close()
+        # the rest goes nowhere, so the interpreter's last flush cannot fail again
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     return code

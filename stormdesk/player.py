@@ -10,16 +10,17 @@ reported on its own line naming the line and the field.
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_type_hints
 
-from engine.records import ACTION_TYPES, Action, Event
+from engine.loading import LoadError, decode_utf8, read_bytes
+from engine.records import ACTION_TYPES, Action, Event, action_from_dict
 from engine.scenario import Scenario
 from engine.session import ActionError
+from scoring.inputs import InputError, loads, unfit_value, value_problem
 from scoring.records import Scorecard
 from stormdesk.catalogue import Catalogue
 from stormdesk.drill import LiveDrill, Mode
@@ -51,18 +52,6 @@ class ScriptedAction:
 def _field_types(cls: type[Action]) -> dict[str, Any]:
     hints = get_type_hints(cls)
     return {f.name: hints[f.name] for f in dataclasses.fields(cls)}
-
-
-def _check_value(name: str, value: Any, hint: Any) -> str | None:
-    text = str(hint)
-    if "Literal" in text:
-        allowed = getattr(hint, "__args__", ())
-        if value not in allowed:
-            return f"{name}: must be one of {', '.join(map(str, allowed))} (got {value!r})"
-        return None
-    if (hint is str or text == "str") and not isinstance(value, str):
-        return f"{name}: must be text (got {type(value).__name__})"
-    return None
 
 
 def parse_action(data: Any, line: int, name: str) -> tuple[ScriptedAction | None, list[str]]:
@@ -97,12 +86,17 @@ def parse_action(data: Any, line: int, name: str) -> tuple[ScriptedAction | None
         problems.append(f"{where}: {key}: is required for a {kind} action")
     for key, value in payload.items():
         if key in fields:
-            problem = _check_value(key, value, fields[key])
+            problem = value_problem(value, fields[key])
             if problem:
-                problems.append(f"{where}: {problem}")
+                sep = "" if problem.startswith(("[", ".")) else ": "
+                problems.append(f"{where}: {key}{sep}{problem}")
+    bad = unfit_value(payload)
+    if bad and not problems:
+        problems.append(f"{where}: {bad}")
     if problems:
         return None, problems
-    return ScriptedAction(line, float(minute), cls(**payload)), []  # type: ignore[arg-type]
+    at = float(minute) if isinstance(minute, int | float) else 0.0  # checked above
+    return ScriptedAction(line, at, action_from_dict({"kind": kind, **payload})), []
 
 
 def parse_actions(lines: Iterable[str], name: str = "<actions>") -> list[ScriptedAction]:
@@ -118,10 +112,9 @@ def parse_actions(lines: Iterable[str], name: str = "<actions>") -> list[Scripte
             problems.append(f"{name}: line {number}: longer than {MAX_LINE_CHARS} characters")
             continue
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            problems.append(f"{name}: line {number}: not valid JSON ({exc.msg} at column "
-                            f"{exc.colno})")
+            data = loads(text)
+        except InputError as exc:
+            problems.append(f"{name}: line {number}: {exc}")
             continue
         scripted, found = parse_action(data, number, name)
         problems.extend(found)
@@ -139,19 +132,13 @@ def parse_actions(lines: Iterable[str], name: str = "<actions>") -> list[Scripte
 
 
 def read_actions(path: str | Path) -> list[ScriptedAction]:
-    """Parse an actions file (refused by name when it is not a readable, small, UTF-8 file)."""
-    path = Path(path)
-    name = path.name
-    if not path.is_file():
-        raise ActionsFileError([f"{name}: not a regular file"])
-    if path.stat().st_size > MAX_ACTIONS_BYTES:
-        raise ActionsFileError([f"{name}: larger than {MAX_ACTIONS_BYTES // 2**20} MB"])
+    """Parse an actions file: a regular file of at most ``MAX_ACTIONS_BYTES`` in UTF-8 (a
+    device, a pipe or a directory is refused by its kind, never read)."""
+    name = Path(path).name
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise ActionsFileError([f"{name}: not UTF-8 text (byte {exc.start})"]) from None
-    except OSError as exc:
-        raise ActionsFileError([f"{name}: cannot read: {exc.strerror or exc}"]) from None
+        text = decode_utf8(read_bytes(path, MAX_ACTIONS_BYTES), name)
+    except LoadError as exc:
+        raise ActionsFileError(exc.problems) from None
     return parse_actions(text.splitlines(), name)
 
 

@@ -68,7 +68,7 @@ def test_read_actions_refuses_non_utf8_and_non_files(tmp_path: Path) -> None:
     bad.write_bytes(b'{"minute": 1, "kind": "like", "mention_id": "\xff"}\n')
     with pytest.raises(ActionsFileError, match="not UTF-8"):
         read_actions(bad)
-    with pytest.raises(ActionsFileError, match="not a regular file"):
+    with pytest.raises(ActionsFileError, match="is a directory, not a file"):
         read_actions(tmp_path)
 
 
