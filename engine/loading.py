@@ -12,7 +12,7 @@ of every value, so schema errors can say where a field is.
 
 from __future__ import annotations
 
-import math
+import datetime as dt
 import os
 import stat
 import time
@@ -223,9 +223,7 @@ class _Builder:
             self.lines[path] = line
             frame.value.append(value)
             return
-        if not frame.has_key:  # ``value`` is a key
-            if isinstance(value, float) and not math.isfinite(value):
-                value = str(value)
+        if not frame.has_key:  # ``value`` is a key (its text)
             if value in frame.key_lines:
                 raise _Refused(line, f"{_where((*frame.path, value))}: the key {value!r} "
                                      f"appears twice (first on line {frame.key_lines[value]})")
@@ -256,7 +254,14 @@ class _Builder:
         if isinstance(event, yaml.ScalarEvent):
             self._count(line)
             path = self._child_path(line, container=False)
-            self._attach(_scalar(event, line), path, line)
+            top = self.stack[-1] if self.stack else None
+            if isinstance(top, _Frame) and isinstance(top.value, dict) and not top.has_key:
+                # a key is a name: kept as written (``1:`` or ``yes:`` stay text, not 1 / True)
+                if event.tag not in (None, "!", _STR):
+                    raise _Refused(line, f"the tag {_tag(event.tag)} is not allowed on a key")
+                self._attach(event.value, path, line)
+            else:
+                self._attach(_scalar(event, line), path, line)
         elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
             self._count(line)
             if event.tag not in (None, "!") and event.tag not in (
@@ -374,7 +379,7 @@ def message(error: Mapping[str, Any], patterns: Mapping[str, str]) -> str:
         return f"must have at least {count} item{'' if count == 1 else 's'}"
     if kind == "string_type":
         # YAML reads an unquoted 12:30 as the number 750 (base 60), so say how to fix it.
-        hint = "; put it in quotes" if isinstance(given, int | float) else ""
+        hint = "; put it in quotes" if isinstance(given, int | float | dt.date) else ""
         return f"must be text (got {_short(given)}{hint})"
     if kind in ("float_parsing", "float_type"):
         return f"must be a number (got {_short(given)})"

@@ -256,7 +256,8 @@ def _session(args: argparse.Namespace) -> int:
     from engine.scenario import ScenarioError, builtin_scenario, resolve_scenario
     from scoring.scorecard import score_session
 
-    events = read_transcript(args.transcript)
+    numbers: list[int] = []
+    events = read_transcript(args.transcript, numbers)
     started = next((e for e in events if isinstance(e, SessionStarted)), None)
     if not args.scenario and started is None:
         raise CliError(f"{args.transcript}: no SessionStarted event names the scenario; "
@@ -266,9 +267,12 @@ def _session(args: argparse.Namespace) -> int:
         scenario = resolve_scenario(args.scenario) if args.scenario else \
             builtin_scenario(started.scenario_id if started else "")
     except ScenarioError as exc:
-        hint = "" if args.scenario else "\n(the transcript names a scenario that is not " \
-                                        "built in: pass --scenario FILE)"
-        raise CliError(printable("\n".join(exc.problems)) + hint) from None
+        if args.scenario:
+            raise CliError(printable("\n".join(exc.problems))) from None
+        line = numbers[events.index(started)] if started is not None else 0
+        raise CliError(f"{Path(args.transcript).name}:{line}: SessionStarted: scenario_id: "
+                       + printable("; ".join(exc.problems)[:300])
+                       + "; pass --scenario FILE to score against a scenario file") from None
     if started is not None and started.scenario_hash != scenario.content_hash:
         _err(f"warning: the transcript was played on scenario version "
              f"{printable(started.scenario_hash[:40])}; scoring against {scenario.content_hash}")

@@ -224,9 +224,10 @@ def event_from_line(raw: str) -> Event:
         raise InputError(f"not an engine event ({printable(str(exc))})") from None
 
 
-def read_transcript(path: str) -> list[Event]:
+def read_transcript(path: str, numbers: list[int] | None = None) -> list[Event]:
     """Engine events from a JSON-lines file; raises InputError listing the bad lines (by
-    number and field). The file is read line by line within bounds."""
+    number and field). The file is read line by line within bounds; ``numbers`` (if given)
+    receives each event's line number."""
     name = "<stdin>" if path == "-" else Path(path).name
     events: list[Event] = []
     problems: list[str] = []
@@ -247,6 +248,8 @@ def read_transcript(path: str) -> list[Event]:
                 if problem is not None:
                     raise InputError(problem)
                 events.append(event_from_line(raw or ""))
+                if numbers is not None:
+                    numbers.append(lineno)
             except InputError as exc:
                 problems.append(f"{name}:{lineno}: {exc}")
     if problems:
