@@ -39,14 +39,16 @@ if user.role == "admin":
                              url_path="admin")
 nav.register(pages)
 with st.sidebar:
-    st.caption(auth.who(user))
+    st.caption(auth.who(user, lang))
     st.button(t("log_out", lang), on_click=auth.sign_out, key="log_out")
     if auth.can_log_out_everywhere():
         st.button(t("auth_log_out_everywhere", lang), on_click=auth.sign_out_everywhere,
                   key="log_out_everywhere", help=t("auth_log_out_everywhere_help", lang),
                   type="tertiary")
-    st.selectbox(t("language", lang), ["auto", "en", "ko"], key="ui_language",
-                 format_func=lambda v: {"auto": "auto", "en": "English", "ko": "한국어"}[v])
+    # Keyed: switching the language redraws every label, and keyed widgets keep their values.
+    st.selectbox(t("language", lang), state.LANGUAGE_CHOICES, key="ui_language",
+                 format_func=lambda v: {"auto": t("language_auto", lang), "en": "English",
+                                        "ko": "한국어"}[v])
     auth.sync_browser()  # writes this login into the browser's cookie when it is new
 try:
     st.navigation(list(pages.values())).run()

@@ -10,7 +10,8 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from engine.records import Event, ReplySent, StatusPosted
+from engine.records import Event, FeedbackSubmitted, ReplySent, StatusPosted
+from reports.korean import particles
 from scoring.records import Finding
 
 #: Excel reads a CSV as UTF-8 only when it starts with a byte-order mark.
@@ -41,31 +42,51 @@ def _csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     return (BOM + out.getvalue()).encode("utf-8")
 
 
+#: Column headers of the replies CSV per language (the same columns, in the same order).
+REPLY_COLUMNS = {
+    "en": ["event", "clock", "type", "thread", "channel", "agent", "text", "dimension", "kind",
+           "rule", "severity", "words", "explanation", "suggestion", "csat", "nps"],
+    "ko": ["이벤트", "시각", "유형", "대화", "채널", "담당자", "내용", "항목", "지적 유형", "규칙",
+           "심각도", "해당 표현", "설명", "제안", "고객 만족도(CSAT)", "추천 지수(NPS)"],
+}
+#: Event types as the CSV names them.
+EVENT_TYPES = {"ko": {"ReplySent": "답글", "StatusPosted": "공지"}}
+
+
 def replies_csv(card: Any, transcript: Sequence[Event],
-                clock: Any = None) -> bytes:
-    """Every reply and status update with its findings (one row per finding, or one row)."""
+                clock: Any = None, language: str = "en") -> bytes:
+    """Every reply and status update with its findings (one row per finding, or one row), at
+    its clock time, with the CSAT and NPS its customer answered (empty when they did not)."""
     by_event: dict[str, list[Finding]] = {}
     for d in card.dimensions:
         for f in d.findings:
             by_event.setdefault(f.event_id or "", []).append(f)
+    feedback = {e.thread_id: e for e in transcript if isinstance(e, FeedbackSubmitted)}
     empty = ("",) * 7
+    korean = language == "ko"
+    types = EVENT_TYPES.get(language, {})
+
+    def words(text: str) -> str:
+        return particles(text) if korean else text
 
     def rows() -> Iterable[Sequence[Any]]:
         for e in transcript:
             if not isinstance(e, ReplySent | StatusPosted):
                 continue
             when = clock(e.minute) if clock else f"{e.minute:g}"
+            thread = getattr(e, "thread_id", "")
             base: tuple[Any, ...] = (
-                e.event_id, when, e.type, getattr(e, "thread_id", ""),
+                e.event_id, when, types.get(e.type, e.type), thread,
                 getattr(e, "channel", "public"), e.agent, e.text)
+            answer = feedback.get(thread) if thread else None
+            tail = ("", "") if answer is None else (answer.csat, answer.nps)
             found: list[Finding | None] = list(by_event.get(e.event_id, [])) or [None]
             for f in found:
                 yield base + (empty if f is None else (
-                    f.dimension, f.kind, f.rule, f.severity, f.text, f.explanation,
-                    f.suggestion))
+                    f.dimension, f.kind, f.rule, f.severity, f.text, words(f.explanation),
+                    words(f.suggestion))) + tail
 
-    return _csv(["event", "clock", "type", "thread", "channel", "agent", "text", "dimension",
-                 "kind", "rule", "severity", "words", "explanation", "suggestion"], rows())
+    return _csv(REPLY_COLUMNS.get(language, REPLY_COLUMNS["en"]), rows())
 
 
 def table_csv(records: Sequence[Mapping[str, Any]]) -> bytes:

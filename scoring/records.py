@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from engine.records import ReplyQuality
+from engine.records import FeedbackSubmitted, ReplyQuality
 
 Severity = Literal["info", "minor", "major", "critical"]
 
@@ -169,6 +169,114 @@ class Coverage:
         return cls(int(data.get("customers") or 0), int(data.get("answered") or 0))
 
 
+#: NPS bands (the standard ones): 9-10 promoters, 7-8 passives, 0-6 detractors.
+PROMOTER_MIN = 9
+PASSIVE_MIN = 7
+#: CSAT answers of 4 or 5 (of 5) count as satisfied.
+SATISFIED_MIN = 4
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackAnswer:
+    """One customer's feedback card: CSAT (1-5) and NPS (0-10), when and on which thread."""
+
+    thread_id: str
+    minute: float
+    csat: int
+    nps: int
+    reasons: tuple[str, ...] = ()
+    event_id: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"thread_id": self.thread_id, "minute": self.minute, "csat": self.csat,
+                "nps": self.nps, "reasons": list(self.reasons), "event_id": self.event_id}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FeedbackAnswer:
+        return cls(str(data.get("thread_id", "")), float(data.get("minute") or 0.0),
+                   int(data["csat"]), int(data["nps"]),
+                   tuple(str(r) for r in data.get("reasons") or ()),
+                   str(data.get("event_id") or ""))
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackSummary:
+    """What the customers who answered their feedback card said: CSAT and NPS with their
+    distributions and the conversations that earned them. Not a score dimension: it is
+    reported beside the grade (the simulated customers answer from what they lived through,
+    so it is a consequence of the drill, not a second opinion on it)."""
+
+    answers: tuple[FeedbackAnswer, ...] = ()
+
+    @classmethod
+    def of(cls, events: Any) -> FeedbackSummary:
+        """The summary of a transcript's ``FeedbackSubmitted`` events."""
+        return cls(tuple(FeedbackAnswer(e.thread_id, e.minute, e.csat, e.nps, tuple(e.reasons),
+                                        e.event_id)
+                         for e in events if isinstance(e, FeedbackSubmitted)))
+
+    @property
+    def responses(self) -> int:
+        return len(self.answers)
+
+    @property
+    def csat_mean(self) -> float | None:
+        """Mean CSAT (1-5), None without answers."""
+        if not self.answers:
+            return None
+        return round(sum(a.csat for a in self.answers) / len(self.answers), 2)
+
+    @property
+    def csat_satisfied(self) -> float | None:
+        """Share of answers of 4 or 5 (the usual "CSAT %"), None without answers."""
+        if not self.answers:
+            return None
+        return round(sum(a.csat >= SATISFIED_MIN for a in self.answers) / len(self.answers), 4)
+
+    @property
+    def nps(self) -> float | None:
+        """Net promoter score: % promoters minus % detractors (-100..100)."""
+        if not self.answers:
+            return None
+        n = len(self.answers)
+        promoters = sum(a.nps >= PROMOTER_MIN for a in self.answers)
+        detractors = sum(a.nps < PASSIVE_MIN for a in self.answers)
+        return round(100.0 * (promoters - detractors) / n, 1)
+
+    def csat_distribution(self) -> dict[int, int]:
+        """Answers per CSAT value, 1 to 5 (zeros included)."""
+        counts = dict.fromkeys(range(1, 6), 0)
+        for a in self.answers:
+            counts[a.csat] = counts.get(a.csat, 0) + 1
+        return counts
+
+    def nps_distribution(self) -> dict[int, int]:
+        """Answers per NPS value, 0 to 10 (zeros included)."""
+        counts = dict.fromkeys(range(11), 0)
+        for a in self.answers:
+            counts[a.nps] = counts.get(a.nps, 0) + 1
+        return counts
+
+    def nps_bands(self) -> dict[str, int]:
+        """Promoters, passives and detractors."""
+        return {"promoters": sum(a.nps >= PROMOTER_MIN for a in self.answers),
+                "passives": sum(PASSIVE_MIN <= a.nps < PROMOTER_MIN for a in self.answers),
+                "detractors": sum(a.nps < PASSIVE_MIN for a in self.answers)}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"responses": self.responses, "csat_mean": self.csat_mean,
+                "csat_satisfied": self.csat_satisfied, "nps": self.nps,
+                "answers": [a.to_dict() for a in self.answers]}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> FeedbackSummary | None:
+        """The inverse of ``to_dict``; None for anything else (a card from before feedback
+        was recorded: the caller may rebuild it from the transcript with ``of``)."""
+        if not isinstance(data, dict) or not isinstance(data.get("answers"), list):
+            return None
+        return cls(tuple(FeedbackAnswer.from_dict(a) for a in data["answers"]))
+
+
 def _minutes(value: Any) -> float | None:
     return None if value is None else float(value)
 
@@ -198,6 +306,8 @@ class Scorecard:
     mode: str = ""
     #: the world version the drill was played on ("" unless the application layer set it)
     world: str = ""
+    #: the customers' CSAT and NPS answers (None: a card scored before they were recorded)
+    feedback: FeedbackSummary | None = None
 
     @property
     def complete(self) -> bool | None:
@@ -216,7 +326,8 @@ class Scorecard:
                 "overall": self.overall, "minutes_played": self.minutes_played,
                 "drill_minutes": self.drill_minutes, "complete": self.complete,
                 "coverage": self.coverage.to_dict(), "failed": list(self.failed),
-                "mode": self.mode, "world": self.world}
+                "mode": self.mode, "world": self.world,
+                "feedback": None if self.feedback is None else self.feedback.to_dict()}
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True)
@@ -242,4 +353,5 @@ class Scorecard:
                    drill_minutes=_minutes(data.get("drill_minutes")),
                    coverage=Coverage.from_dict(data.get("coverage")),
                    failed=tuple(str(n) for n in failed), mode=str(data.get("mode") or ""),
-                   world=str(data.get("world") or ""))
+                   world=str(data.get("world") or ""),
+                   feedback=FeedbackSummary.from_dict(data.get("feedback")))

@@ -28,7 +28,7 @@ from engine.records import Event, SessionStarted
 from engine.scenario import Scenario
 from scoring import SCORER_VERSION
 from scoring import speed_text as words
-from scoring.records import Coverage, DimensionResult, Finding, Scorecard
+from scoring.records import Coverage, DimensionResult, FeedbackSummary, Finding, Scorecard
 from scoring.registry import (
     BUILTIN,
     DIMENSIONS,
@@ -221,4 +221,4 @@ def score_session(transcript: Iterable[Event], scenario: Scenario,
         drill_minutes=float(scenario.duration_minutes),
         coverage=coverage or Coverage(),
         failed=tuple(r.name for r in results if r.error is not None),
-        mode=mode or "", world=world or "")
+        mode=mode or "", world=world or "", feedback=FeedbackSummary.of(events))

@@ -8,13 +8,13 @@ or the scorer themselves.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from engine.records import Event
 from engine.scenario import Scenario
-from scoring.records import Scorecard
+from scoring.records import FeedbackSummary, Scorecard
 from store.errors import AccessDenied, InvalidInput
 from store.records import (
     Agreement,
@@ -64,6 +64,63 @@ class StoredDrill:
 
     def overridden(self, name: str) -> bool:
         return self.scores is not None and name in self.scores.overridden
+
+
+@dataclass(frozen=True)
+class CohortFeedback:
+    """A cohort row with the customers' CSAT and NPS: of its latest drill, and pooled over
+    every drill of this trainee on this scenario (the store's rows carry scores only; these
+    come from the scorecards)."""
+
+    row: CohortRow
+    latest: FeedbackSummary
+    pooled: FeedbackSummary
+
+
+@dataclass(frozen=True)
+class DrillFeedback:
+    """A drill's scores (effective) with its customers' CSAT and NPS, for trends."""
+
+    scores: DrillScores
+    feedback: FeedbackSummary
+
+
+@dataclass(frozen=True)
+class FindingGroup:
+    """A finding kind the team keeps making, listed once: how often, in how many drills, and
+    who made it (trainee name -> occurrences, most first)."""
+
+    dimension: str
+    kind: str
+    rules: tuple[str, ...]
+    occurrences: int
+    drills: int
+    trainees: tuple[tuple[str, int], ...] = field(default_factory=tuple)
+
+
+def group_findings(rows: Iterable[RecurringFinding], min_occurrences: int = 1
+                   ) -> list[FindingGroup]:
+    """The store's per-trainee, per-rule rows merged per (dimension, kind). A trainee's drills
+    for a kind are the most of its rules' (rules of one kind mostly fire in the same drills,
+    so this is a lower bound, never a double count)."""
+    merged: dict[tuple[str, str], dict[str, Any]] = {}
+    for r in rows:
+        entry = merged.setdefault((r.dimension, r.kind), {"rules": [], "by": {}})
+        if r.rule not in entry["rules"]:
+            entry["rules"].append(r.rule)
+        mine = entry["by"].setdefault(r.username, [0, 0])
+        mine[0] += r.occurrences
+        mine[1] = max(mine[1], r.drills)
+    groups = []
+    for (dimension, kind), entry in merged.items():
+        by = sorted(entry["by"].items(), key=lambda kv: (-kv[1][0], kv[0]))
+        occurrences = sum(v[0] for _, v in by)
+        if occurrences < min_occurrences:
+            continue
+        groups.append(FindingGroup(dimension, kind, tuple(entry["rules"]), occurrences,
+                                   sum(v[1] for _, v in by),
+                                   tuple((name, v[0]) for name, v in by)))
+    return sorted(groups, key=lambda g: (-g.occurrences, -g.drills, g.dimension, g.kind))
 
 
 class Reviews:
@@ -142,6 +199,58 @@ class Reviews:
                            min_occurrences: int = 1) -> list[RecurringFinding]:
         return self._store.recurring_findings(viewer, team_id=team_id, trainee_id=trainee_id,
                                               min_occurrences=min_occurrences)
+
+    def recurring_by_kind(self, viewer: Viewer, *, team_id: int | None = None,
+                          trainee_id: int | None = None,
+                          min_occurrences: int = 2) -> list[FindingGroup]:
+        """Recurring findings listed once per kind, with the trainees who made them."""
+        rows = self._store.recurring_findings(viewer, team_id=team_id, trainee_id=trainee_id,
+                                              min_occurrences=1)
+        return group_findings(rows, min_occurrences)
+
+    # ---- customers' feedback (CSAT and NPS), read from the scorecards
+    def feedback(self, viewer: Viewer, drill_id: str) -> FeedbackSummary:
+        """The CSAT and NPS of a drill's newest scorecard (rebuilt from the transcript for a
+        card scored before they were recorded; empty when neither can be read)."""
+        try:
+            cards = self._store.scorecards(viewer, drill_id)
+        except (AccessDenied, InvalidInput):
+            return FeedbackSummary()
+        if cards:
+            found = FeedbackSummary.from_dict(cards[0].card.get("feedback"))
+            if found is not None:
+                return found
+        try:
+            stored = self._store.transcript(viewer, drill_id)
+        except (AccessDenied, InvalidInput):
+            return FeedbackSummary()
+        return FeedbackSummary() if stored is None else FeedbackSummary.of(stored.events())
+
+    def cohort_feedback(self, viewer: Viewer, team_id: int | None = None
+                        ) -> list[CohortFeedback]:
+        """The cohort with each row's CSAT and NPS (latest drill, and all its drills)."""
+        rows = self.cohort(viewer, team_id=team_id)
+        out = []
+        cache: dict[str, FeedbackSummary] = {}
+
+        def of(drill_id: str) -> FeedbackSummary:
+            if drill_id not in cache:
+                cache[drill_id] = self.feedback(viewer, drill_id)
+            return cache[drill_id]
+
+        for row in rows:
+            drills = self._store.drills_for(viewer, trainee_id=row.trainee_id,
+                                            scenario_id=row.scenario_id, status="ended",
+                                            limit=200)
+            pooled = tuple(a for d in drills for a in of(d.drill.id).answers)
+            out.append(CohortFeedback(row, of(row.latest_drill_id), FeedbackSummary(pooled)))
+        return out
+
+    def history_feedback(self, viewer: Viewer, *, team_id: int | None = None,
+                         trainee_id: int | None = None) -> list[DrillFeedback]:
+        """Trends: every drill's scores with its customers' CSAT and NPS."""
+        return [DrillFeedback(h, self.feedback(viewer, h.drill.id))
+                for h in self.history(viewer, team_id=team_id, trainee_id=trainee_id)]
 
     def agreement(self, viewer: Viewer, team_id: int | None = None) -> list[Agreement]:
         return self._store.agreement(viewer, team_id=team_id)

@@ -25,7 +25,7 @@ import streamlit as st
 
 from store.records import User
 from stormdesk.errors import InvalidLogin, LoginThrottled, StoreError
-from ui.i18n import t
+from ui.i18n import label, t
 from ui.markup import inert
 from ui.services import app
 
@@ -133,9 +133,9 @@ def _sso_user() -> User | None:
     return None
 
 
-def who(user: User) -> str:
-    """The sidebar's "name · role", inert."""
-    return f"{inert(user.display_name or user.username)} · {user.role}"
+def who(user: User, lang: str = "en") -> str:
+    """The sidebar's "name · role", inert, the role named in ``lang``."""
+    return f"{inert(user.display_name or user.username)} · {label('role', user.role, lang)}"
 
 
 def sso_configured() -> bool:

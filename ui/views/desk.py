@@ -1,7 +1,11 @@
-"""The desk: the live drill. The live parts (top-bar figures, incident panel, queue, thread view)
-refresh as fragments and draw data only; every control (speed, pause, end, filters, "open
-next", the composer) sits outside them, so a click or text being typed is never lost to a
-refresh. Everything the desk does goes through the application layer (``app().drills``)."""
+"""The desk: the live drill. The live parts (top-bar figures, incident panel, queue table,
+thread view) refresh as fragments and draw data only; every control (speed, pause, end,
+search, filters, navigation, bulk actions, the thread's actions, the composer) sits outside
+them, so a click or text being typed is never lost to a refresh.
+
+The desk wires the solo drill into the shared parts: the queue, thread and composer act
+through ``act`` and ``coach`` (here the application's ``Drills``; a crisis-room seat passes
+its own), and assignment lists the trainee (or nobody)."""
 
 from __future__ import annotations
 
@@ -12,25 +16,25 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from engine.projection import ThreadState
+from engine.records import Action
+from scoring.records import FeedbackSummary
 from stormdesk.clock import SPEEDS
 from stormdesk.drill import LiveDrill, UnsavedActions
-from stormdesk.inbox import FILTERS, SORTS, sla_state
 from ui import recovery, services, state
 from ui.i18n import t
 from ui.markup import inert
 from ui.nav import page
-from ui.views import composer, thread
+from ui.views import Act, Coach, People, composer, queue, thread
 
-REFRESH_SECONDS = 1.5
-QUEUE_WINDOW = 40
-SLA_MARK = {"breached": "⛔", "at risk": "⚠", "ok": "✓", "-": ""}
+REFRESH_SECONDS = queue.REFRESH_SECONDS
 #: Incident facts in the order the panel shows them (keys of IncidentUpdated.facts).
 PANEL_FACTS = ("down", "since", "affected", "cause", "eta", "status_page", "compensation")
 #: An incident update stays highlighted this many simulated minutes after it arrives.
 FRESH_MINUTES = 5.0
 #: Session-state flag: the End dialog is open.
 _CONFIRMING = "confirming_end"
+#: Session-state: the drill id just ended here (its scorecard is the next page).
+_ENDED = "ended_drill"
 
 
 def render() -> None:
@@ -67,6 +71,7 @@ def render() -> None:
     message = state.flash()
     if message:
         getattr(notices, message[0])(message[1])
+    act, coach = solo(drill)
     figures, controls = st.columns([8, 3])
     with figures:
         top_bar()
@@ -74,13 +79,32 @@ def render() -> None:
         _controls(drill, lang)
     if drill.scenario.incident:
         incident_panel()
-    left, right = st.columns([5, 7], gap="medium")
+    left, right = st.columns([7, 6], gap="medium")
     with left:
-        _queue_controls(drill, lang)
-        queue()
+        queue.render(drill, lang, act=act, tick=lambda: _tick(drill))
     with right:
         thread_pane()
-        composer.render(drill, lang)
+        thread.actions(drill, lang, act=act, people=people(drill))
+        composer.render(drill, lang, act=act, coach=coach)
+
+
+def solo(drill: LiveDrill) -> tuple[Act, Coach]:
+    """What the solo desk acts through: the application's drills service."""
+    drills = services.app().drills
+
+    def act(action: Action) -> None:
+        drills.act(drill, action)
+
+    def coach(thread_id: str, text: str, channel: str) -> None:
+        drills.coach(drill, thread_id, text, channel)
+
+    return act, coach
+
+
+def people(drill: LiveDrill) -> People:
+    """Whom a solo trainee can assign to: themself (the room passes its roster)."""
+    name = drill.trainee if not drill.initials else f"{drill.trainee} ({drill.initials})"
+    return [(drill.agent, name)]
 
 
 def _tick(drill: LiveDrill) -> None:
@@ -101,7 +125,7 @@ def top_bar() -> None:
     s = drill.scenario
     now = drill.session.now
     counts = drill.inbox.counters(now, s.sla_minutes)
-    clock_col, rep_col, sla_col = st.columns([2, 3, 3])
+    clock_col, rep_col, sla_col, csat_col = st.columns([2, 3, 3, 2])
     clock_col.metric(t("clock", lang), s.clock_label(now))
     clock_col.caption(f"{s.clock_label(now)} / {s.clock_label(s.duration_minutes)} · "
                       f"{drill.clock.speed:g}x" + (" · ⏸" if drill.clock.paused else ""))
@@ -120,6 +144,13 @@ def top_bar() -> None:
         st.metric(t("waiting", lang), counts["waiting"])
         st.caption(f"⚠ {t('at_risk', lang)}: **{counts['at risk']}** · "
                    f"⛔ {t('breached', lang)}: **{counts['breached']}**")
+    with csat_col:
+        feedback = FeedbackSummary.of(drill.inbox.projection.feedback)
+        shown = "-" if feedback.csat_mean is None else f"{feedback.csat_mean:.1f}/5"
+        st.metric(t("csat", lang), shown, help=t("csat_help", lang))
+        if feedback.nps is not None:
+            st.caption(t("nps_line", lang, nps=f"{feedback.nps:+.0f}",
+                         n=feedback.responses))
     pinned = drill.inbox.projection.pinned_status
     if pinned is not None:
         st.caption(f"📌 {t('pinned', lang)} ({s.clock_label(pinned.minute)}): "
@@ -129,7 +160,7 @@ def top_bar() -> None:
 @st.fragment(run_every=REFRESH_SECONDS)
 def incident_panel() -> None:
     """What the team knows at this minute: the facts a status update must carry. An update
-    that arrived since the trainee last looked is highlighted until the next refresh."""
+    that arrived in the last few simulated minutes is highlighted."""
     drill = state.drill()
     if drill is None or drill.ended:
         return
@@ -157,13 +188,13 @@ def incident_panel() -> None:
         shown = 0
         for key in PANEL_FACTS:
             value = latest.facts.get(key, "")
-            label = t(f"fact_{key}", lang)
+            name = t(f"fact_{key}", lang)
             if not value:
                 value = t("fact_unknown", lang) if key in ("cause", "eta") else ""
             if not value:
                 continue
             changed = previous and previous.get(key, "") != latest.facts.get(key, "")
-            text = f"**{label}:** " + inert(value)
+            text = f"**{name}:** " + inert(value)
             if changed:
                 text += f" :orange-badge[{t('fact_changed', lang)}]"
             cols[shown % 2].markdown(text)
@@ -175,11 +206,11 @@ def _controls(drill: LiveDrill, lang: str) -> None:
     st.selectbox(t("speed", lang), SPEEDS, key="speed",
                  index=SPEEDS.index(int(drill.clock.speed))
                  if int(drill.clock.speed) in SPEEDS else 0,
-                 format_func=lambda v: f"{v}x", on_change=_set_speed, args=(drill,))
+                 format_func=lambda v: f"{v}x", on_change=_set_speed, args=(drill, lang))
     a, b = st.columns(2)
     label = t("resume", lang) if drill.clock.paused else t("pause", lang)
     a.button(label, key="pause", width="stretch", disabled=drill.session.finished,
-             on_click=_toggle_pause, args=(drill,))
+             on_click=_toggle_pause, args=(drill, lang))
     if b.button(t("end", lang), key="end", type="primary", width="stretch"):
         st.session_state[_CONFIRMING] = True
     if st.session_state.get(_CONFIRMING):
@@ -213,7 +244,10 @@ def confirm_end(drill: LiveDrill) -> None:
         except Exception:  # the database is away: keep playing
             state.flash(t("end_failed", lang))
             st.rerun()
-        st.switch_page(page("scorecard"))
+        st.session_state[_ENDED] = drill.drill_id
+        # The scorecard page names the drill in its address: a reload (or a restarted
+        # server) shows the same scorecard instead of a page that has to guess.
+        st.switch_page(page("scorecard"), query_params={"drill": drill.drill_id})
     if b.button(t("end_cancel", lang), key="end_cancel", width="stretch"):
         st.session_state[_CONFIRMING] = False
         st.rerun()
@@ -225,121 +259,16 @@ def end_drill(drill: LiveDrill) -> None:
     services.app().drills.end(drill, time.monotonic(), play_out=True)
 
 
-def _set_speed(drill: LiveDrill) -> None:
-    services.app().drills.set_speed(drill, st.session_state["speed"], time.monotonic())
+def _set_speed(drill: LiveDrill, lang: str) -> None:
+    speed = st.session_state["speed"]
+    services.app().drills.set_speed(drill, speed, time.monotonic())
+    state.toast(t("done_speed", lang, speed=f"{speed}x"), icon="⏩")
 
 
-def _toggle_pause(drill: LiveDrill) -> None:
+def _toggle_pause(drill: LiveDrill, lang: str) -> None:
     services.app().drills.toggle_pause(drill, time.monotonic())
-
-
-def _mood(sentiment: float) -> str:
-    if sentiment < -0.5:
-        return "😡"
-    if sentiment < -0.1:
-        return "🙁"
-    return "🙂" if sentiment > 0.3 else "😐"
-
-
-def queue_frame(rows: list[ThreadState], now: float, drill: LiveDrill,
-                lang: str = "en") -> pd.DataFrame:
-    """The queue's visible window as a table (text columns only: SLA state is spelled out)."""
-    sla = drill.scenario.sla_minutes
-    records = []
-    for r in rows:
-        status, waited = sla_state(r, now, sla)
-        if status != "-":
-            sla_text = f"{SLA_MARK[status]} {t('sla_' + status.replace(' ', '_'), lang)} " \
-                       f"{waited:.0f}m"
-        elif r.answered:
-            sla_text = "✓ " + t("answered", lang)
-        else:
-            sla_text = t("hidden_state", lang) if r.hidden else ""
-        records.append({
-            "•": "●" if drill.inbox.unread(r) else "",
-            "SLA": sla_text,
-            "priority": r.priority,
-            "author": f"@{r.author.handle}" + (" ✔" if r.author.verified else ""),
-            "followers": r.author.followers,
-            "mood": _mood(r.sentiment),
-            "last post": r.last_customer_text,
-            "owner": r.assignee,
-        })
-    return pd.DataFrame.from_records(records, columns=[
-        "•", "SLA", "priority", "author", "followers", "mood", "last post", "owner"])
-
-
-def _style(frame: pd.DataFrame) -> Any:
-    def colour(value: str) -> str:
-        if value.startswith("⛔"):
-            return "background-color: #fde2e1"
-        if value.startswith("⚠"):
-            return "background-color: #fff3cd"
-        return ""
-
-    return frame.style.map(colour, subset=["SLA"])
-
-
-@st.fragment(run_every=REFRESH_SECONDS)
-def queue() -> None:
-    drill = state.drill()
-    if drill is None or drill.ended:
-        return
-    lang = state.language()
-    _tick(drill)
-    filter_name = st.session_state.get("queue_filter", FILTERS[0])
-    sort = st.session_state.get("queue_sort", SORTS[0])
-    page_no = int(st.session_state.get("queue_page", 1))
-    rows, total = drill.inbox.select(filter_name, sort, agent=drill.agent,
-                                     limit=QUEUE_WINDOW, offset=(page_no - 1) * QUEUE_WINDOW)
-    pages = max(1, -(-total // QUEUE_WINDOW))
-    st.caption(t("queue_count", lang, shown=len(rows), total=total)
-               + (f" · {t('page', lang)} {page_no}/{pages}" if pages > 1 else ""))
-    st.session_state["queue_ids"] = [r.thread_id for r in rows]
-    key = f"queue-{st.session_state.get('queue_gen', 0)}"
-    event = st.dataframe(
-        _style(queue_frame(rows, drill.session.now, drill, lang)), key=key, hide_index=True,
-        on_select="rerun", selection_mode="single-row", width="stretch", height=520,
-        column_config={
-            "•": st.column_config.TextColumn("", width=20, help="unread"),
-            "followers": st.column_config.NumberColumn(format="compact"),
-            "last post": st.column_config.TextColumn(width="large"),
-        })
-    picked = event.selection.rows if event else []
-    if picked:
-        ids = st.session_state["queue_ids"]
-        if picked[0] < len(ids):
-            open_thread(drill, ids[picked[0]])
-            # A new key clears the selection, so the next refresh cannot re-point it at
-            # whatever row moved into that position.
-            st.session_state["queue_gen"] = st.session_state.get("queue_gen", 0) + 1
-            st.rerun()
-
-
-def _queue_controls(drill: LiveDrill, lang: str) -> None:
-    """Filters, sort, page and "open next": outside the refreshing queue fragment."""
-    f_col, s_col, p_col = st.columns([4, 4, 2])
-    f_col.selectbox(t("filter", lang), FILTERS, key="queue_filter", on_change=_first_page)
-    s_col.selectbox(t("sort", lang), SORTS, key="queue_sort", on_change=_first_page)
-    p_col.number_input(t("page", lang), min_value=1, value=1, step=1, key="queue_page")
-    st.button(t("next", lang), key="next_waiting", width="stretch", on_click=_open_next,
-              args=(drill,))
-
-
-def _open_next(drill: LiveDrill) -> None:
-    _tick(drill)
-    waiting, _ = drill.inbox.select("unanswered", "highest risk", limit=1)
-    if waiting:
-        open_thread(drill, waiting[0].thread_id)
-
-
-def _first_page() -> None:
-    st.session_state["queue_page"] = 1
-
-
-def open_thread(drill: LiveDrill, thread_id: str) -> None:
-    drill.selected = thread_id
-    drill.inbox.mark_seen(thread_id)
+    state.toast(t("done_paused" if drill.clock.paused else "done_resumed", lang),
+                icon="⏸" if drill.clock.paused else "▶")
 
 
 @st.fragment(run_every=REFRESH_SECONDS)

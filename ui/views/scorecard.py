@@ -1,5 +1,6 @@
-"""The scorecard: overall and per-dimension scores, every finding with its evidence, charts,
-the transcript replay and downloads."""
+"""The scorecard: overall and per-dimension scores, the customers' CSAT and NPS, every finding
+with its evidence and better reply (grouped and paged: ui/views/findings.py), charts, the
+transcript replay and downloads; clock times (09:13) throughout, in the interface's language."""
 
 from __future__ import annotations
 
@@ -20,12 +21,14 @@ from engine.records import (
 )
 from engine.scenario import Scenario
 from stormdesk import exports
+from stormdesk.coach import better_by_event
 from stormdesk.reviews import StoredDrill
 from ui import auth, services, state
 from ui.downloads import download
-from ui.i18n import t
-from ui.markup import highlight, inert
+from ui.i18n import label, t
+from ui.markup import cells, inert
 from ui.nav import page
+from ui.views import findings
 
 
 def render() -> None:
@@ -50,7 +53,8 @@ def render() -> None:
     labels = {s.drill.id: f"{s.drill.started_at:%Y-%m-%d %H:%M} · {s.drill.scenario_id} · "
               + ("-" if s.overall is None else f"{s.overall:.0f}") for s in mine}
     chosen = st.selectbox(t("my_drills", lang), ids, index=ids.index(wanted) if wanted else 0,
-                          format_func=lambda i: labels.get(i, i), key="scorecard_pick")
+                          format_func=lambda i: labels.get(i, i), key="scorecard_pick",
+                          on_change=_follow_pick)
     stored = reviews.load(user.viewer, chosen)
     if stored is None:
         st.error(t("no_such_drill", lang))
@@ -63,67 +67,84 @@ def render() -> None:
             st.markdown(f"**{t('feedback', lang)}**")
             for o in overrides:
                 auto = "-" if o.auto_score is None else f"{o.auto_score:.0f}"
-                st.markdown(f"• {o.dimension}: {auto} → **{o.score:.0f}** · "
-                            + inert(o.reason) + f" ({inert(o.author_username)})")
+                st.markdown(f"• {dimension_name(o.dimension, lang)}: {auto} → "
+                            f"**{o.score:.0f}** · " + inert(o.reason)
+                            + f" ({inert(o.author_username)})")
             for c in comments:
                 st.markdown(f"• **{inert(c.author_username)}**: " + inert(c.text))
     show(stored, pdf_overrides=overrides)
 
 
-def show(stored: StoredDrill, pdf_overrides: Any = ()) -> None:
+def _follow_pick() -> None:
+    """Picking another drill drops a deep link's id from the address."""
+    if "drill" in st.query_params:
+        del st.query_params["drill"]
+
+
+def dimension_name(name: str, lang: str) -> str:
+    return label("dim", name, lang)
+
+
+def show(stored: StoredDrill, pdf_overrides: Any = (), key: str = "card") -> None:
     """Draw a scorecard (the trainee's page and the manager's review)."""
     card, transcript, scenario = stored.scorecard, stored.transcript, stored.scenario
+    lang = state.language()
     trainee = stored.record.trainee_username
     st.title(f"{inert(scenario.title)}: {inert(trainee)}")
-    st.caption(f"seed {card.seed} · scenario {card.scenario_id} ({card.scenario_hash}) · "
-               f"scorer {card.scorer_version}")
+    st.caption(t("card_caption", lang, seed=card.seed, scenario=card.scenario_id,
+                 hash=card.scenario_hash, scorer=card.scorer_version))
     if stored.world_changed:
-        st.warning(t("world_changed_card", state.language(),
-                     parts=", ".join(stored.world_changed)), icon="⚠️")
-    lang = state.language()
+        st.warning(t("world_changed_card", lang, parts=", ".join(stored.world_changed)),
+                   icon="⚠️")
     _headline(stored, lang)
-    replies: dict[str, ReplySent | StatusPosted] = {
-        e.event_id: e for e in transcript if isinstance(e, ReplySent | StatusPosted)}
-    tabs = st.tabs([t("tab_findings", lang), t("tab_charts", lang), t("tab_replay", lang),
-                    t("tab_downloads", lang)])
+    tabs = st.tabs([t("tab_findings", lang), t("tab_feedback", lang), t("tab_charts", lang),
+                    t("tab_replay", lang), t("tab_downloads", lang)])
     with tabs[0]:
-        _findings(card, replies)
+        findings.render_findings(stored, lang, key)
     with tabs[1]:
-        _charts(card, transcript, scenario)
+        findings.render_feedback(stored, lang)
     with tabs[2]:
-        _replay(transcript, scenario)
+        _charts(card, transcript, scenario, lang)
     with tabs[3]:
-        _downloads(stored, pdf_overrides)
+        _replay(transcript, scenario, lang, key)
+    with tabs[4]:
+        _downloads(stored, pdf_overrides, lang, key)
 
 
 def _headline(stored: StoredDrill, lang: str) -> None:
     """The grade a manager certifies on: effective scores (a manager's override where there is
     one) with the scorer's own beside them, how much of the drill was played and whom it
-    reached, and what failed."""
+    reached, the customers' CSAT and NPS, and what failed."""
     card = stored.scorecard
-    cols = st.columns(1 + len(card.dimensions))
+    cols = st.columns(1 + len(card.dimensions) + 1)
 
-    def metric(col: Any, label: str, name: str, auto: float | None, help_text: str) -> None:
-        value = stored.effective(name)
+    def metric(col: Any, name: str, key: str, auto: float | None, help_text: str) -> None:
+        value = stored.effective(key)
         shown = "-" if value is None else f"{value:.0f}"
-        if stored.overridden(name):
+        if stored.overridden(key):
             auto_text = "-" if auto is None else f"{auto:.0f}"
-            col.metric(label, shown, delta=t("auto_score", lang, score=auto_text),
+            col.metric(name, shown, delta=t("auto_score", lang, score=auto_text),
                        delta_color="off", help=t("overridden_help", lang))
         else:
-            col.metric(label, shown, help=help_text or None)
+            col.metric(name, shown, help=help_text or None)
 
     metric(cols[0], t("overall", lang), "overall", card.overall, "")
-    for col, d in zip(cols[1:], card.dimensions, strict=True):
+    for col, d in zip(cols[1:], card.dimensions, strict=False):
         weight = card.weights.get(d.name, 0.0)
         if d.error:
             help_text = inert(d.error)
         elif d.score is None:
             help_text = t("nothing_to_score", lang)
         else:
-            help_text = f"judge: {d.judge}"
-        metric(col, f"{t('dim_' + d.name, lang)} ({t('weight', lang)} {weight:.0%})",
+            help_text = t("judged_by", lang, judge=d.judge)
+        metric(col, f"{dimension_name(d.name, lang)} ({t('weight', lang)} {weight:.0%})",
                d.name, d.score, help_text)
+    summary = findings.feedback_of(stored)
+    csat = "-" if summary.csat_mean is None else f"{summary.csat_mean:.1f}/5"
+    nps = "" if summary.nps is None else f" · NPS {summary.nps:+.0f}"
+    cols[-1].metric(t("csat", lang), csat, help=t("csat_help", lang))
+    if summary.responses:
+        cols[-1].caption(t("answers_n", lang, n=summary.responses) + nps)
     mode = t("mode_" + (card.mode or stored.record.mode), lang)
     played = card.minutes_played
     length = card.drill_minutes or stored.scenario.duration_minutes
@@ -137,49 +158,43 @@ def _headline(stored: StoredDrill, lang: str) -> None:
         parts.append(t("coverage_line", lang, answered=cov.answered, customers=cov.customers,
                        share=f"{cov.share or 0:.0%}"))
     complete = card.complete
-    label = t("complete", lang) if complete else t("partial", lang)
-    st.markdown(" · ".join(parts) + f" · **{label}**")
+    done = t("complete", lang) if complete else t("partial", lang)
+    st.markdown(" · ".join(parts) + f" · **{done}**")
     if complete is False:
         st.info(t("partial_note", lang))
     for name in card.failed:
         failed = card.dimension(name)
-        st.error(t("dimension_failed", lang, name=t("dim_" + name, lang),
+        st.error(t("dimension_failed", lang, name=dimension_name(name, lang),
                    error=inert(failed.error or "") if failed else ""))
 
 
-def _findings(card: Any, replies: dict[str, ReplySent | StatusPosted]) -> None:
-    for d in card.dimensions:
-        shown = [f for f in d.findings if f.severity != "info"]
-        with st.expander(t("n_findings", state.language(), name=d.name, n=len(shown)),
-                         expanded=bool(shown)):
-            for f in shown[:200]:
-                reply = replies.get(f.event_id or "")
-                st.markdown(f"**{inert(f.rule)}** ({f.severity}) · {f.kind}"
-                            + (f" · thread {f.thread_id}" if f.thread_id else ""))
-                if reply is not None:
-                    st.markdown("› " + highlight(reply.text, f.start, f.end))
-                elif f.text:
-                    st.markdown("› " + inert(f.text))
-                st.markdown(inert(f.explanation))
-                if f.suggestion:
-                    st.caption("→ " + inert(f.suggestion))
-                st.divider()
+def _times(minutes: Any, scenario: Scenario) -> Any:
+    """Simulated minutes as wall-clock times on a fixed day, for time axes shown as 09:13."""
+    hours, mins = (int(x) for x in scenario.start_clock.split(":"))
+    base = pd.Timestamp(2000, 1, 1, hours, mins)
+    return [base + pd.Timedelta(minutes=float(m)) for m in minutes]
 
 
-def _charts(card: Any, transcript: list[Event], scenario: Scenario) -> None:
+def _charts(card: Any, transcript: list[Event], scenario: Scenario, lang: str) -> None:
     opened = {e.thread_id: e for e in transcript if isinstance(e, MentionArrived)}
     first: dict[str, float] = {}
     for e in transcript:
         if isinstance(e, ReplySent) and e.thread_id not in first:
             first[e.thread_id] = e.minute - opened[e.thread_id].minute
     if first:
-        frame = pd.DataFrame([{"thread": tid, "minutes": m, "priority": opened[tid].priority,
-                               "SLA": scenario.sla_minutes.for_priority(opened[tid].priority)}
-                              for tid, m in first.items()])
-        st.markdown(f"**{t('chart_first', state.language())}**")
+        frame = pd.DataFrame([{
+            "thread": tid, "minutes": round(m, 1),
+            "priority": label("priority", opened[tid].priority, lang),
+            "opened": scenario.clock_label(opened[tid].minute),
+            "SLA": scenario.sla_minutes.for_priority(opened[tid].priority)}
+            for tid, m in first.items()])
+        st.markdown(f"**{t('chart_first', lang)}**")
         bars = alt.Chart(frame).mark_bar().encode(
-            x=alt.X("thread:N", sort=None, axis=alt.Axis(labels=False)), y="minutes:Q",
-            color="priority:N", tooltip=["thread", "minutes", "priority", "SLA"])
+            x=alt.X("thread:N", sort=None, axis=alt.Axis(labels=False),
+                    title=t("axis_threads", lang)),
+            y=alt.Y("minutes:Q", title=t("axis_first_reply", lang)),
+            color=alt.Color("priority:N", title=t("col_priority", lang)),
+            tooltip=["thread", "opened", "minutes", "priority", "SLA"])
         ticks = alt.Chart(frame).mark_tick(color="red", thickness=2).encode(
             x=alt.X("thread:N", sort=None), y="SLA:Q")
         st.altair_chart(bars + ticks, width="stretch")
@@ -187,22 +202,27 @@ def _charts(card: Any, transcript: list[Event], scenario: Scenario) -> None:
                              "waiting": e.waiting_threads}
                             for e in transcript if isinstance(e, ReputationSampled)])
     if not samples.empty:
-        st.markdown(f"**{t('chart_backlog', state.language())}**")
-        base = alt.Chart(samples).encode(x=alt.X("minute:Q", title="simulated minute"))
+        samples["time"] = _times(samples["minute"], scenario)
+        st.markdown(f"**{t('chart_backlog', lang)}**")
+        base = alt.Chart(samples).encode(x=alt.X("time:T", title=t("axis_clock", lang),
+                                                 axis=alt.Axis(format="%H:%M")))
         st.altair_chart(alt.layer(
-            base.mark_area(opacity=0.3).encode(y=alt.Y("waiting:Q", title="waiting")),
+            base.mark_area(opacity=0.3).encode(y=alt.Y("waiting:Q",
+                                                       title=t("waiting", lang))),
             base.mark_line(color="black").encode(
-                y=alt.Y("reputation:Q", scale=alt.Scale(domain=[0, 100])))
+                y=alt.Y("reputation:Q", title=t("reputation", lang),
+                        scale=alt.Scale(domain=[0, 100])))
         ).resolve_scale(y="independent"), width="stretch")
-    per_reply = _scores_by_volume(card, transcript)
+    per_reply = _scores_by_volume(card, transcript, scenario)
     if not per_reply.empty:
-        st.markdown(f"**{t('chart_volume', state.language())}**")
+        st.markdown(f"**{t('chart_volume', lang)}**")
         st.altair_chart(alt.Chart(per_reply).mark_circle(size=60).encode(
-            x=alt.X("arrivals in last 10 min:Q"), y=alt.Y("findings:Q"),
-            tooltip=["minute", "findings"]), width="stretch")
+            x=alt.X("arrivals:Q", title=t("axis_arrivals", lang)),
+            y=alt.Y("findings:Q", title=t("axis_findings", lang)),
+            tooltip=["clock", "findings"]), width="stretch")
 
 
-def _scores_by_volume(card: Any, transcript: list[Event]) -> pd.DataFrame:
+def _scores_by_volume(card: Any, transcript: list[Event], scenario: Scenario) -> pd.DataFrame:
     arrivals = [e.minute for e in transcript if isinstance(e, MentionArrived)]
     counts: dict[str, int] = {}
     for d in card.dimensions:
@@ -213,42 +233,47 @@ def _scores_by_volume(card: Any, transcript: list[Event]) -> pd.DataFrame:
     for e in transcript:
         if isinstance(e, ReplySent):
             volume = sum(1 for m in arrivals if e.minute - 10 <= m <= e.minute)
-            rows.append({"minute": e.minute, "arrivals in last 10 min": volume,
+            rows.append({"clock": scenario.clock_label(e.minute), "arrivals": volume,
                          "findings": counts.get(e.event_id, 0)})
     return pd.DataFrame(rows)
 
 
-def _replay(transcript: list[Event], scenario: Scenario) -> None:
-    visible = (MentionArrived, CustomerFollowedUp, CustomerReplied, ReplySent, StatusPosted)
-    rows = [{"clock": scenario.clock_label(e.minute), "minute": e.minute, "event": e.type,
-             "thread": getattr(e, "thread_id", ""), "channel": getattr(e, "channel", "public"),
-             "who": ("@" + e.author.handle) if isinstance(e, MentionArrived)
-             else getattr(e, "agent", ""),
-             "text": getattr(e, "text", "")}
-            for e in transcript if isinstance(e, visible)]
+REPLAY_EVENTS = (MentionArrived, CustomerFollowedUp, CustomerReplied, ReplySent, StatusPosted)
+
+
+def _replay(transcript: list[Event], scenario: Scenario, lang: str, key: str) -> None:
+    rows = [(e.minute, {
+        t("col_clock", lang): scenario.clock_label(e.minute),
+        t("col_event", lang): label("event", e.type, lang),
+        t("col_thread", lang): getattr(e, "thread_id", ""),
+        t("col_channel", lang): label("channel", getattr(e, "channel", "public"), lang),
+        t("col_who", lang): ("@" + e.author.handle) if isinstance(e, MentionArrived)
+        else getattr(e, "agent", ""),
+        t("col_message", lang): getattr(e, "text", "")})
+        for e in transcript if isinstance(e, REPLAY_EVENTS)]
     if not rows:
-        st.caption("Nothing happened.")
+        st.caption(t("nothing_happened", lang))
         return
-    frame = pd.DataFrame(rows)
-    lang = state.language()
-    upto = st.slider(t("replay_upto", lang), 0.0, float(scenario.duration_minutes),
-                     float(scenario.duration_minutes), step=1.0, key="replay_minute")
-    only_mine = st.toggle(t("replay_mine", lang), key="replay_mine")
-    view = frame[frame["minute"] <= upto]
-    if only_mine:
-        answered = set(frame.loc[frame["event"] == "ReplySent", "thread"])
-        view = view[view["thread"].isin(answered)]
-    st.dataframe(view, hide_index=True, width="stretch", height=420)
+    last = int(scenario.duration_minutes)
+    upto = st.select_slider(t("replay_upto", lang), options=list(range(0, last + 1)),
+                            value=last, key=f"{key}_replay_minute",
+                            format_func=scenario.clock_label)
+    only_mine = st.toggle(t("replay_mine", lang), key=f"{key}_replay_mine")
+    answered = {e.thread_id for e in transcript if isinstance(e, ReplySent)}
+    thread_col = t("col_thread", lang)
+    view = [row for minute, row in rows if minute <= upto
+            and (not only_mine or row[thread_col] in answered)]
+    st.dataframe(pd.DataFrame(cells(view)), hide_index=True, width="stretch", height=420)
 
 
-def _downloads(stored: StoredDrill, overrides: Any = ()) -> None:
+def _downloads(stored: StoredDrill, overrides: Any, lang: str, key: str) -> None:
     """Files built on click for the logged-in viewer (no download URL exists: ui.downloads)."""
-    lang = state.language()
     download(t("dl_transcript", lang), lambda: exports.transcript_jsonl(stored),
-             "transcript.jsonl", "application/json", key="dl_transcript")
+             "transcript.jsonl", "application/json", key=f"{key}_dl_transcript")
     download(t("dl_card", lang), lambda: exports.scorecard_json(stored), "scorecard.json",
-             "application/json", key="dl_card")
-    download(t("dl_csv", lang), lambda: exports.replies_csv(stored), "replies.csv",
-             "text/csv", key="dl_csv")
-    download(t("dl_pdf", lang), lambda: exports.scorecard_pdf(stored, overrides),
-             "scorecard.pdf", "application/pdf", key="dl_pdf")
+             "application/json", key=f"{key}_dl_card")
+    download(t("dl_csv", lang), lambda: exports.replies_csv(stored, lang), "replies.csv",
+             "text/csv", key=f"{key}_dl_csv")
+    download(t("dl_pdf", lang), lambda: exports.scorecard_pdf(
+        stored, overrides, lang, better_by_event(stored)), "scorecard.pdf", "application/pdf",
+        key=f"{key}_dl_pdf")
