@@ -80,3 +80,26 @@ def test_cli_list_prints_every_builtin_scenario():
     assert result.returncode == 0, result.stderr
     shipped = sorted((ROOT / "scenarios").glob("*.yaml"))
     assert len(result.stdout.strip().splitlines()) == len(shipped)
+
+
+def test_cli_validate_hostile_files_refused_fast_by_name(tmp_path):
+    """Issue 10: a link to /dev/zero gave a traceback, an alias bomb took 60 s and 5.7 GB."""
+    zero = tmp_path / "zero.yaml"
+    zero.symlink_to("/dev/zero")
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text('a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+                    + "".join(f"{c}: &{c} [{', '.join(['*' + p] * 9)}]\n"
+                              for p, c in zip("abcdefgh", "bcdefghi", strict=True)),
+                    encoding="utf-8")
+    twice = tmp_path / "twice.yaml"
+    twice.write_text(yaml.safe_dump(DRILL) + "title: Again\n", encoding="utf-8")
+    result = run("validate", str(zero), str(bomb), str(twice), str(tmp_path))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert "zero.yaml: is a character device (a link to /dev/zero), not a file; it was not " \
+           "read" in lines
+    assert "bomb.yaml: line 1: anchors (&a) are not allowed: write the value out in full" in lines
+    assert any(line.startswith("twice.yaml: line ") and "the key 'title' appears twice" in line
+               for line in lines)
+    assert f"{tmp_path.name}: is a directory, not a file; it was not read" in lines
+    assert "Traceback" not in result.stderr

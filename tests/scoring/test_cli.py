@@ -230,3 +230,183 @@ def test_cli_session_help_documents_exit_status_3(capsys):
         main(["session", "--help"])
     assert "3 the scorecard was printed but a dimension failed" in " ".join(
         capsys.readouterr().out.split())
+
+
+# --- issue 10: hostile input, pipes, LLM settings ----------------------------------------------
+
+
+def test_cli_rate_lone_surrogate_line_refused_and_the_good_lines_kept(tmp_path, capsys,
+                                                                      assessors):
+    """Issue 10: one lone surrogate aborted the batch (1 of 3 lines written)."""
+    cases = write_lines(tmp_path / "cases.jsonl", [
+        json.dumps(case(1)), json.dumps(case(2, reply="Sorry \ud800 about that")),
+        json.dumps(case(3))])
+    out = tmp_path / "out.jsonl"
+    assert main(["rate", "--in", str(cases), "--out", str(out), "--offline"]) == 1
+    err = capsys.readouterr().err
+    assert "cases.jsonl:2: reply: contains a lone surrogate at character 7" in err
+    assert [json.loads(x)["id"] for x in out.read_text(encoding="utf-8").splitlines()] == [
+        "c1", "c3"]
+
+
+@pytest.mark.parametrize(("bad", "message"), [
+    ('{"id": "c2", "reply": "ok", "score": NaN}', "score: nan is not a finite number"),
+    ("[" * 5000 + "]" * 5000, "not valid JSON (nested too deeply)"),
+    ('{"reply": "ok", "n": 1' + "0" * 5000 + "}", "not valid JSON"),
+])
+def test_cli_rate_unwritable_values_named_by_line(tmp_path, capsys, assessors, bad, message):
+    cases = write_lines(tmp_path / "cases.jsonl", [json.dumps(case(1)), bad])
+    out = tmp_path / "out.jsonl"
+    assert main(["rate", "--in", str(cases), "--out", str(out), "--offline"]) == 1
+    assert f"cases.jsonl:2: {message}" in capsys.readouterr().err
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 1
+
+
+def test_cli_rate_non_utf8_line_named_and_the_rest_scored(tmp_path, capsys, assessors):
+    cases = tmp_path / "cases.jsonl"
+    cases.write_bytes(json.dumps(case(1)).encode() + b'\n{"reply": "caf\xe9"}\n'
+                      + json.dumps(case(3)).encode() + b"\n")
+    out = tmp_path / "out.jsonl"
+    assert main(["rate", "--in", str(cases), "--out", str(out), "--offline"]) == 1
+    assert "cases.jsonl:2: not UTF-8 text (byte 0xe9 at column 15)" in capsys.readouterr().err
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 2
+
+
+@pytest.mark.parametrize("command", ["rate", "session"])
+def test_cli_device_path_refused_by_kind_without_reading(tmp_path, capsys, command):
+    link = tmp_path / "zero.jsonl"
+    link.symlink_to("/dev/zero")
+    args = ["rate", "--in", str(link), "--offline"] if command == "rate" else \
+        ["session", str(link), "--offline"]
+    assert main(args) == 2
+    assert "zero.jsonl: is a device or socket, not a file; it was not read" in \
+        capsys.readouterr().err
+
+
+def _transcript_with(tmp_path: Path, index: int, **changes: object) -> Path:
+    transcript, _, _ = drill_files(tmp_path)
+    lines = transcript.read_text(encoding="utf-8").splitlines()
+    event = json.loads(lines[index])
+    event.update(changes)
+    lines[index] = json.dumps(event)
+    return write_lines(transcript, lines)
+
+
+def test_cli_session_scenario_id_of_a_device_is_never_opened(tmp_path, capsys, monkeypatch):
+    """Issue 10: ``"scenario_id": "/dev/zero"`` in a transcript read the device."""
+    import engine.scenario as scenario_module
+
+    opened: list[str] = []
+    real = scenario_module.load_scenario
+
+    def spy(path):
+        opened.append(str(path))
+        return real(path)
+
+    monkeypatch.setattr(scenario_module, "load_scenario", spy)
+    transcript = _transcript_with(tmp_path, 0, type="SessionStarted", scenario_id="/dev/zero",
+                                  scenario_hash="x", seed=1, language="en",
+                                  duration_minutes=60.0)
+    assert main(["session", str(transcript), "--offline"]) == 2
+    err = capsys.readouterr().err
+    assert "drill.jsonl:1: SessionStarted: scenario_id: '/dev/zero': not a built-in " in err
+    assert "pass --scenario FILE" in err
+    assert "/dev/zero" not in " ".join(opened)
+
+
+def test_cli_session_minute_soon_named_by_line_and_field(tmp_path, capsys):
+    transcript = _transcript_with(tmp_path, 1, minute="soon")
+    scenario_path = tmp_path / "test-drill.yaml"
+    assert main(["session", str(transcript), "--scenario", str(scenario_path)]) == 2
+    assert "drill.jsonl:2: " in capsys.readouterr().err
+
+
+def test_cli_session_terminal_escapes_in_texts_are_printed_escaped(tmp_path, capsys):
+    transcript, scenario_path, _ = drill_files(tmp_path)
+    text = transcript.read_text(encoding="utf-8").replace(
+        "Sorry! Could you", "Sorry! \\u001b[2J\\u001b]0;owned\\u0007Could you")
+    transcript.write_text(text, encoding="utf-8")
+    assert main(["session", str(transcript), "--scenario", str(scenario_path),
+                 "--offline"]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out
+    assert "\\x1b[2J" in out
+
+
+def test_cli_printable_escapes_controls_bidi_and_surrogates_only():
+    from scoring.inputs import printable
+
+    assert printable("ok\tfine\nnext 한국어 🍕") == "ok\tfine\nnext 한국어 🍕"
+    assert printable("\x1b[31m\u202e\ud800") == "\\x1b[31m\\u202e\\ud800"
+
+
+def test_cli_bad_llm_settings_are_a_clean_error(tmp_path, capsys, monkeypatch, assessors):
+    monkeypatch.setenv("STORMDESK_LLM_BASE_URL", "http://127.0.0.1:9/v1")
+    monkeypatch.setenv("STORMDESK_LLM_MODEL", "m")
+    monkeypatch.setenv("STORMDESK_LLM_TIMEOUT", "nan")
+    cases = write_lines(tmp_path / "cases.jsonl", [json.dumps(case(1))])
+    assert main(["rate", "--in", str(cases), "--out", str(tmp_path / "o.jsonl")]) == 2
+    err = capsys.readouterr().err
+    assert "error: invalid LLM settings: STORMDESK_LLM_TIMEOUT" in err
+    assert "pass --offline" in err and "Traceback" not in err
+
+
+def test_cli_rate_with_a_failing_llm_says_which_verdicts_fell_back(tmp_path, capsys,
+                                                                   monkeypatch, assessors):
+    import llm
+
+    llm.reset_breakers()
+    monkeypatch.setenv("STORMDESK_LLM_BASE_URL", "http://127.0.0.1:9/v1")  # nothing listens
+    monkeypatch.setenv("STORMDESK_LLM_MODEL", "m")
+    monkeypatch.setenv("STORMDESK_LLM_TIMEOUT", "2")
+    cases = write_lines(tmp_path / "cases.jsonl", [json.dumps(case(1))])
+    out = tmp_path / "o.jsonl"
+    assert main(["rate", "--in", str(cases), "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "llm:m: 0 of 3 verdicts from the LLM, 3 offline" in err
+    assert "  empathy: 'So sorry about the double charge" in err
+    assert json.loads(out.read_text(encoding="utf-8"))["empathy"]["judge"] == "llm fallback"
+    llm.reset_breakers()
+
+
+def _rows(tmp_path: Path, count: int) -> Path:
+    return write_lines(tmp_path / "many.jsonl", [json.dumps(case(i)) for i in range(count)])
+
+
+@pytest.mark.parametrize("command", ["rate", "session"])
+def test_cli_piped_into_head_ends_quietly(tmp_path, command, assessors):
+    """Issue 10: piping into head gave a BrokenPipeError traceback."""
+    if command == "rate":
+        args = ["rate", "--in", str(_rows(tmp_path, 200)), "--offline"]
+    else:
+        transcript, scenario_path, _ = drill_files(tmp_path)
+        args = ["session", str(transcript), "--scenario", str(scenario_path), "--offline",
+                "--top", "50"]
+    proc = subprocess.Popen([sys.executable, "-m", "scoring", *args], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.readline()
+    proc.stdout.close()  # what head does after its line
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 0, err
+    assert "Traceback" not in err and "BrokenPipe" not in err
+
+
+def test_cli_help_documents_every_exit_code(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    for words in ("0 done", "1 rate: some lines failed", "2 bad input or usage",
+                  "3 session: a dimension failed", "130 interrupted", "closed pipe"):
+        assert words in text
+    with pytest.raises(SystemExit):
+        main(["rate", "--help"])
+    assert "1 some lines failed" in " ".join(capsys.readouterr().out.split())
+
+
+def test_cli_session_top_must_be_a_small_whole_number(tmp_path, capsys):
+    transcript, _, _ = drill_files(tmp_path)
+    with pytest.raises(SystemExit) as caught:
+        main(["session", str(transcript), "--top", "-1"])
+    assert caught.value.code == 2
+    assert "must be 0-10000" in capsys.readouterr().err

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -45,6 +48,18 @@ def test_parse_actions_good_file_gives_actions_in_order() -> None:
      "line 1: colour: is not a field of a like action"),
     ("[1, 2]", "line 1: must be a JSON object"),
     ("{not json", "line 1: not valid JSON"),
+    ('{"minute": Infinity, "kind": "like", "mention_id": "m1"}', "line 1: minute: must be a num"),
+    ('{"minute": 1, "kind": "like", "mention_id": "m1", "agent": 5}',
+     "line 1: agent: must be text (got 5)"),
+    ('{"minute": 1, "kind": "post_status", "text": "a\\ud800"}',
+     "line 1: text: contains a lone surrogate at character 2"),
+    ('{"minute": 1, "kind": "inject_mention", "persona": "angry", "intent": "outage", '
+     '"text": "hi", "followers": "lots"}', "line 1: followers: must be a whole number"),
+    ('{"minute": 1, "kind": "update_incident", "down": "app", "keywords": "app"}',
+     "line 1: keywords: must be a list"),
+    ('{"minute": 1, "kind": "update_incident", "down": "app", "keywords": [1]}',
+     "line 1: keywords[0]: must be text"),
+    ("[" * 5000 + "]" * 5000, "line 1: not valid JSON (nested too deeply)"),
 ])
 def test_parse_actions_bad_line_names_line_and_field(line: str, message: str) -> None:
     with pytest.raises(ActionsFileError) as caught:
@@ -61,6 +76,26 @@ def test_parse_actions_reports_every_bad_line_not_only_the_first() -> None:
     problems = caught.value.problems
     assert [p.split(":")[1].strip() for p in problems] == ["line 1", "line 2", "line 4"]
     assert "time order" in problems[-1]
+
+
+def test_parse_actions_lists_become_tuples_like_a_replay() -> None:
+    (scripted,) = parse_actions(lines(
+        {"minute": 1, "kind": "update_incident", "down": "app", "keywords": ["app", "down"]}))
+    assert scripted.action.to_dict()["keywords"] == ["app", "down"]
+    assert scripted.action.keywords == ("app", "down")  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("make", "message"), [
+    (lambda p: p.symlink_to("/dev/zero"), "is a character device (a link to /dev/zero)"),
+    (lambda p: os.mkfifo(p), "is a named pipe"),
+    (lambda p: p.write_bytes(b"x" * (20 * 1024 * 1024 + 1)), "larger than 20,971,520 bytes"),
+])
+def test_read_actions_refuses_devices_pipes_and_big_files_without_reading(
+        tmp_path: Path, make: Callable[[Path], object], message: str) -> None:
+    path = tmp_path / "acts.jsonl"
+    make(path)
+    with pytest.raises(ActionsFileError, match=re.escape(message)):
+        read_actions(path)
 
 
 def test_read_actions_refuses_non_utf8_and_non_files(tmp_path: Path) -> None:
@@ -134,3 +169,47 @@ def test_cli_bad_actions_file_exits_2_and_names_the_line(tmp_path: Path,
 
 def test_cli_unknown_scenario_exits_2(tmp_path: Path) -> None:
     assert main(["play", "no-such-drill", "--seed", "1", "--out", str(tmp_path)]) == 2
+
+
+def test_cli_live_inject_with_a_hostile_template_is_refused_by_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    actions = tmp_path / "acts.jsonl"
+    actions.write_text(json.dumps({"minute": 2, "kind": "inject_mention", "persona": "angry",
+                                   "intent": "outage", "text": "{brand.__class__.__mro__}"})
+                       + "\n", encoding="utf-8")
+    code = main(["play", "onboarding-quiet-shift", "--seed", "1", "--actions", str(actions),
+                 "--end-at", "5", "--mode", "practice", "--out", str(tmp_path / "o")])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "acts.jsonl: line 1: this inject cannot be used: text: character 1: " in err
+    assert "attribute and index access are not allowed" in err
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("seed", ["-1", "x", str(2**63)])
+def test_cli_seed_out_of_range_is_a_usage_error(tmp_path: Path, seed: str,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["play", "onboarding-quiet-shift", "--seed", seed, "--out", str(tmp_path)])
+    assert caught.value.code == 2
+    assert "--seed" in capsys.readouterr().err
+
+
+def test_cli_output_folder_that_is_a_file_exits_2(tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    taken = tmp_path / "taken"
+    taken.write_text("mine", encoding="utf-8")
+    code = main(["play", "onboarding-quiet-shift", "--seed", "1", "--end-at", "2", "--mode",
+                 "practice", "--out", str(taken)])
+    assert code == 2
+    assert "taken: cannot write" in capsys.readouterr().err
+    assert taken.read_text(encoding="utf-8") == "mine"
+
+
+def test_cli_help_documents_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    for words in ("0 ok", "2 bad input", "3 a scoring dimension failed", "130 interrupted",
+                  "closed output pipe"):
+        assert words in text
