@@ -611,3 +611,22 @@ def test_builtin_scenario_never_opens_a_path_spelled_by_an_id() -> None:
         with pytest.raises(ScenarioError, match="not a built-in scenario id"):
             builtin_scenario(bad)
     assert builtin_scenario("telecom-outage").id == "telecom-outage"
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_training_session_every_known_slot_renders_in_an_inject(language: str) -> None:
+    """A scenario that validates cannot fail at run time: every slot ``validate`` accepts in an
+    inject's text fills in when the inject is posted (in both languages)."""
+    data = _minimal()
+    data["language"] = language
+    slots = sorted(known_slots())
+    data["injects"] = [{"at_minute": 1 + i * 0.1, "persona": "angry", "intent": "outage",
+                        "text": f"{{brand}} {{{slot}}} {{{{ok}}}}"}
+                       for i, slot in enumerate(slots)]
+    session = TrainingSession(parse_scenario(data), seed=5)
+    session.advance_to(1 + len(slots) * 0.1)
+    arrived = [e for e in session.transcript
+               if isinstance(e, MentionArrived) and e.source == "inject"]
+    assert len(arrived) == len(slots)
+    for event in arrived:
+        assert "{ok}" in event.text and "{" not in event.text.replace("{ok}", "")
