@@ -15,12 +15,15 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
+from engine.records import Event
 from engine.scenario import Scenario
+from engine.session import ActionError
 from store.errors import Conflict, StoreError
 from store.notify import RoomListener
 from store.records import Viewer
 from store.repository import Store
-from store.room_records import NewEntry, Presence, RoomEntry
+from store.room_records import NewEntry, Presence, RoomEntry, RoomMember
+from stormdesk import room_auto
 from stormdesk.catalogue import Catalogue
 from stormdesk.room_seat import RoomUnavailable
 from stormdesk.room_world import LAG_SECONDS, RoomCopy, replay_room
@@ -31,6 +34,8 @@ POLL_SECONDS_LISTENING = 5.0
 POLL_SECONDS = 1.0
 #: Presence read from the store at most this often per room (seconds).
 PRESENCE_READ_SECONDS = 0.5
+#: The roster is re-read this often per room (seconds): joins change it.
+ROSTER_READ_SECONDS = 3.0
 #: Attempts (and the pause between them) to store an entry before giving up.
 APPEND_ATTEMPTS = 3
 APPEND_RETRY_SECONDS = 0.2
@@ -179,6 +184,46 @@ class RoomCopies:
                 with contextlib.suppress(Conflict):
                     stored.extend(self.append(viewer, room_id, [item], auto))
             return stored
+
+    # --------------------------------------------------------------------------- ticking
+    def _outcome(self, copy: RoomCopy, viewer: Viewer, seq: int) -> list[Event]:
+        """Entry ``seq`` applied here: its events, or the engine's refusal."""
+        self.catch_up(copy, viewer, seq)
+        with copy.lock:
+            reason = copy.refused.get(seq)
+            events = copy.events_of(seq)
+        if reason is not None:
+            raise ActionError(f"not applied: {reason}")
+        return events
+
+    def _tick_locked(self, copy: RoomCopy, viewer: Viewer) -> None:
+        self.sync(copy, viewer)
+        copy.advance(self._clock(), self.lag_seconds)
+
+    def _tick(self, copy: RoomCopy, viewer: Viewer) -> None:
+        """Catch the copy up and deal out new customers when round-robin is on."""
+        members = self._members(copy, viewer)
+        with copy.lock:
+            self._tick_locked(copy, viewer)
+            due = room_auto.due(copy, members)
+        if due:
+            try:
+                stored = self.append_each(viewer, copy.room.id, due, auto=True)
+            except (StoreError, RuntimeError):
+                return  # switched off meanwhile, or the store is away: the next tick retries
+            if stored:
+                self.catch_up(copy, viewer, max(e.seq for e in stored))
+
+    def _members(self, copy: RoomCopy, viewer: Viewer) -> list[RoomMember]:
+        if self.seconds() - copy.members_at >= ROSTER_READ_SECONDS:
+            try:
+                copy.members = self.store.room_members(viewer, copy.room.id)
+            except StoreError:
+                raise
+            except Exception:  # the database is away: the roster we had will do
+                return copy.members
+            copy.members_at = self.seconds()
+        return copy.members
 
     # -------------------------------------------------------------------------- presence
     def presence(self, copy: RoomCopy, viewer: Viewer) -> list[Presence]:

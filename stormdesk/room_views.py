@@ -155,6 +155,14 @@ def here_by_thread(presence: Sequence[Presence], except_user: int | None) -> dic
     return out
 
 
+def _sampled_reputation(projection: Any) -> float:
+    """The reputation as last sampled (every simulated minute). Never ``session.reputation``:
+    reading it decays the engine's state lazily, so a read between events would change the
+    next samples in this server's copy only, and the copies would drift apart."""
+    samples = projection.reputation
+    return samples[-1].reputation if samples else 50.0
+
+
 def figures(scenario: Scenario, session: Any, clock: Any, status: str) -> Figures:
     """The top bar of a seat or the console (``session``: the room's ``TrainingSession``)."""
     projection = session.projection
@@ -172,7 +180,7 @@ def figures(scenario: Scenario, session: Any, clock: Any, status: str) -> Figure
         minute=now, clock=scenario.clock_label(now),
         end_clock=scenario.clock_label(scenario.duration_minutes), speed=clock.speed,
         paused=clock.paused, started=clock.started, running=status == "running",
-        finished=session.finished, reputation=session.reputation,
+        finished=session.finished, reputation=_sampled_reputation(projection),
         waiting=counts["waiting"], at_risk=counts["at risk"], breached=counts["breached"],
         pinned=None if pinned is None else pinned.text,
         pinned_minute=None if pinned is None else pinned.minute,
