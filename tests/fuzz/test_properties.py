@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from engine.formatter import check
@@ -176,6 +176,7 @@ def test_event_from_line_any_field_change_is_an_event_of_its_types_or_input_erro
 
 @FUZZ
 @given(st.lists(st.one_of(st.text(max_size=60), _VALUES.map(json.dumps)), max_size=6))
+@example(["\x85", '{"reply": "ok"}', "\u2028"])
 def test_rate_lines_any_lines_never_raise_and_keep_every_good_line(lines: list[str]) -> None:
     pytest.importorskip("scoring.empathy")
     from scoring.cli import rate_lines
@@ -184,7 +185,8 @@ def test_rate_lines_any_lines_never_raise_and_keep_every_good_line(lines: list[s
     out = io.StringIO()
     failed = rate_lines(io.BytesIO(body), out, "fuzz.jsonl")
     written = out.getvalue().splitlines()
-    nonblank = [line for line in body.split(b"\n") if line.strip()]
+    # a line is blank as the reader sees it: str.strip (U+0085, U+2028 and the like count)
+    nonblank = [line for line in body.decode("utf-8", "replace").split("\n") if line.strip()]
     assert failed + len(written) == len(nonblank)
     for row in written:
         json.loads(row)  # valid JSON, no NaN, no surrogate
