@@ -31,6 +31,7 @@ from engine.records import (
 )
 from scoring.inputs import (
     InputError,
+    json_line,
     loads,
     open_input,
     printable,
@@ -169,7 +170,7 @@ def rate_lines(stream: IO[bytes], out: IO[str], name: str, judge: Any = None) ->
                 raise CliError(bad)
             ctx, known = case_context(case)
             result = assess_reply(ctx, known_pii=known, judge=judge)
-            row = json.dumps({**case, **assessment_json(result)}, ensure_ascii=False)
+            row = json_line({**case, **assessment_json(result)})
         except InputError as exc:
             _err(f"{name}:{lineno}: {exc}")
             failed += 1

@@ -55,6 +55,17 @@ def _where(parent: str, key: str | int) -> str:
     return f"{parent}.{key}" if parent else key
 
 
+_RAW_IN_JSON = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def json_line(value: Any) -> str:
+    """One JSON line, readable (non-ASCII kept) yet safe on a terminal: what ``json.dumps``
+    leaves raw and a terminal or an editor would act on (DEL, C1 controls such as the 8-bit
+    CSI, line separators, bidi overrides) is written as a ``\\uXXXX`` escape."""
+    text = json.dumps(value, ensure_ascii=False)
+    return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def unfit_value(value: Any) -> str | None:
     """The first value JSON can carry but a record must not, as "field: why": a lone surrogate
     (not text: it cannot be written as UTF-8, so the line is refused instead of the batch), or

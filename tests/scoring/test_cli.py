@@ -410,3 +410,13 @@ def test_cli_session_top_must_be_a_small_whole_number(tmp_path, capsys):
         main(["session", str(transcript), "--top", "-1"])
     assert caught.value.code == 2
     assert "must be 0-10000" in capsys.readouterr().err
+
+
+def test_cli_rate_output_escapes_what_a_terminal_would_act_on(tmp_path, capsys, assessors):
+    cases = write_lines(tmp_path / "cases.jsonl", [json.dumps(case(
+        1, reply="Sorry \u009b2J\u202e about \u2028 that", customer_name="Dana\u007f"))])
+    assert main(["rate", "--in", str(cases), "--offline"]) == 0
+    out = capsys.readouterr().out
+    assert not any(ch in out for ch in "\u009b\u202e\u2028\u007f")
+    assert "\\u009b2J\\u202e" in out
+    assert json.loads(out)["reply"] == "Sorry \u009b2J\u202e about \u2028 that"
