@@ -192,16 +192,19 @@ def _rate(args: argparse.Namespace) -> int:
     except ImportError as exc:
         raise CliError(f"the reply assessors are not available: {exc}") from None
     judge = _judge(args.offline)
-    fin = open_input(args.in_path)
     name = "<stdin>" if args.in_path == "-" else Path(args.in_path).name
-    try:
-        fout = sys.stdout if args.out == "-" else open(args.out, "w", encoding="utf-8")  # noqa: SIM115
-    except OSError as exc:
-        fin.close()
-        raise CliError(f"cannot write {args.out}: {exc.strerror or exc}") from None
-    if judge is not None:
-        _err(f"judging with {judge.label} (offline result when a call fails)")
-    with fin, fout:
+    with contextlib.ExitStack() as files:  # closes what we opened, never stdin or stdout
+        fin = open_input(args.in_path)
+        if fin is not sys.stdin.buffer:
+            files.enter_context(fin)
+        fout = sys.stdout
+        if args.out != "-":
+            try:
+                fout = files.enter_context(open(args.out, "w", encoding="utf-8"))
+            except OSError as exc:
+                raise CliError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+        if judge is not None:
+            _err(f"judging with {judge.label} (offline result when a call fails)")
         failed = rate_lines(fin, fout, name, judge)
     _report_fallbacks(judge)
     if failed:

@@ -11,6 +11,7 @@ printed or refused before it is written.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -242,7 +243,10 @@ def read_transcript(path: str, numbers: list[int] | None = None) -> list[Event]:
     name = "<stdin>" if path == "-" else Path(path).name
     events: list[Event] = []
     problems: list[str] = []
-    with open_input(path) as stream:
+    with contextlib.ExitStack() as files:  # never closes stdin
+        stream = open_input(path)
+        if stream is not sys.stdin.buffer:
+            files.enter_context(stream)
         if path != "-" and stat.S_ISREG(os.fstat(stream.fileno()).st_mode) and \
                 os.fstat(stream.fileno()).st_size > MAX_TRANSCRIPT_BYTES:
             raise InputError(f"{name}: larger than {MAX_TRANSCRIPT_BYTES // 2**20} MB")

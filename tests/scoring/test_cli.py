@@ -420,3 +420,12 @@ def test_cli_rate_output_escapes_what_a_terminal_would_act_on(tmp_path, capsys, 
     assert not any(ch in out for ch in "\u009b\u202e\u2028\u007f")
     assert "\\u009b2J\\u202e" in out
     assert json.loads(out)["reply"] == "Sorry \u009b2J\u202e about \u2028 that"
+
+
+def test_cli_session_reads_a_transcript_from_stdin(tmp_path):
+    transcript, scenario_path, _ = drill_files(tmp_path)
+    proc = subprocess.run([sys.executable, "-m", "scoring", "session", "-", "--scenario",
+                           str(scenario_path), "--offline"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120, input=transcript.read_text(encoding="utf-8"))
+    assert proc.returncode == 0, proc.stderr
+    assert "Overall:" in proc.stdout
