@@ -350,7 +350,7 @@ def build_parser() -> argparse.ArgumentParser:
                "one, else pass --scenario FILE); 3 the scorecard was printed but a dimension "
                "failed to score (its name and error go to stderr; it counts as 0); 130 "
                "interrupted")
-    p.add_argument("transcript")
+    p.add_argument("transcript", help="engine events, JSON lines (- = stdin)")
     p.add_argument("--scenario", help="scenario id or file (default: the one named inside)")
     p.add_argument("--out", help="write the scorecard as JSON")
     p.add_argument("--top", type=_count, default=10, help="findings to print (default 10)")
