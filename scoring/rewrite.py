@@ -221,7 +221,8 @@ def edit_reply(ctx: ReplyContext, findings: Sequence[Finding], brand: Brand | No
     elif not own_left:
         parts = _composed(ctx, book, voice, name, dm_link, kinds, persona)
     else:
-        parts = _additions(ctx, parts, book, voice, name, dm_link, kinds, persona, facts)
+        parts = _additions(ctx, parts, book, voice, name, dm_link, kinds, persona, facts,
+                           flagged)
     if persona == "journalist":
         parts = _press(parts, book, voice, brand)
 
@@ -316,9 +317,18 @@ def _calm(sentence: str, language: str) -> str:
                     for w in text.split(" "))
 
 
+def _unnamed(line: str, name: str, language: str) -> str:
+    """An acknowledgement without its leading "Dana, " (or "김민지님, ", "김민지 고객님, ")."""
+    for lead in (f"{name}, ", f"{name}님, ", f"{name} 고객님, "):
+        if line.startswith(lead):
+            rest = line[len(lead):]
+            return rest[:1].upper() + rest[1:] if language != "ko" else rest
+    return line
+
+
 def _additions(ctx: ReplyContext, parts: list[_Part], book: dict[str, Any], voice: str,
                name: str, dm_link: str, kinds: set[str], persona: str,
-               facts: Mapping[str, str] | None) -> list[_Part]:
+               facts: Mapping[str, str] | None, flagged: Sequence[Finding]) -> list[_Part]:
     """What the findings say is missing, around the trainee's own sentences."""
     problem = book["problem"].get(ctx.intent, book["problem"]["product_question"])
     head: list[_Part] = []
@@ -329,9 +339,12 @@ def _additions(ctx: ReplyContext, parts: list[_Part], book: dict[str, Any], voic
     elif persona != "journalist" and kinds & WANTS_ACK:
         opening = ("acknowledge_question" if ctx.intent == "product_question"
                    else "acknowledge")
-        head.append(_Part(_line(book, opening, voice, name=name, problem=problem), own=False,
-                          keep=1))
-    if "over_promise" in kinds:
+        line = _line(book, opening, voice, name=name, problem=problem)
+        if ctx.customer_name and name in " ".join(p.text for p in parts):
+            line = _unnamed(line, name, ctx.language)  # the trainee already named them
+        head.append(_Part(line, own=False, keep=1))
+    promised = {f.rule for f in flagged if f.kind == "over_promise"}
+    if any("fix_time" in rule or "compensation" in rule for rule in promised):
         eta = (facts or {}).get("eta", "")
         line = book["eta_known"].format(eta=eta) if eta else book["no_eta"]
         tail.append(_Part(line, own=False, keep=3))

@@ -115,3 +115,64 @@ def test_admin_creates_a_team_and_a_user():
     next(b for b in at.button if b.label == "Create user").click().run()
     assert not at.exception, at.exception
     assert app().store.user_by_username("newbie") is not None
+
+
+def test_admin_sees_a_new_user_in_the_table_at_once():
+    """The users table is drawn above the form: after a creation the page draws it again."""
+    admin = make_user(role="admin", team=None)
+    at = app_as(admin).switch_page("ui/pages/admin.py").run()
+    at.text_input(key="nu_username").set_value("fresh.face")
+    at.text_input(key="nu_display").set_value("Fresh Face")
+    at.text_input(key="nu_password").set_value("a long enough password")
+    next(b for b in at.button if b.label == "Create user").click().run()
+    assert not at.exception, at.exception
+    assert "fresh.face" in list(at.dataframe[0].value["username"])
+    assert any("Created fresh.face" in s.value.replace("\\", "") for s in at.success)
+
+
+def test_recurring_findings_list_each_kind_once_with_who_made_it():
+    from store.records import RecurringFinding
+    from stormdesk.reviews import group_findings
+
+    rows = [RecurringFinding(1, "dana", "privacy", "asks_pii_public", "privacy/a", 3, 2),
+            RecurringFinding(1, "dana", "privacy", "asks_pii_public", "privacy/b", 2, 2),
+            RecurringFinding(2, "sam", "privacy", "asks_pii_public", "privacy/a", 4, 3),
+            RecurringFinding(2, "sam", "tone", "rude", "tone.rude.insult", 1, 1)]
+    groups = group_findings(rows, min_occurrences=2)
+    assert [(g.kind, g.occurrences, g.drills) for g in groups] == [("asks_pii_public", 9, 5)]
+    assert groups[0].trainees == (("dana", 5), ("sam", 4))
+    assert groups[0].rules == ("privacy/a", "privacy/b")
+
+
+def test_dashboard_cohort_shows_csat_and_nps_and_recurring_names_trainees():
+    trainee, _ = _ended_drill_with_reply("So sorry, we're on it; update at 12:00", team="csat")
+    _ended_drill_with_reply("So sorry, we're on it; update at 12:00", team="csat")
+    manager = make_user(role="manager", team="csat")
+    board = app_as(manager).switch_page("ui/pages/dashboard.py").run()
+    assert not board.exception, board.exception
+    cohort = board.dataframe[0].value
+    for column in ("latest CSAT", "latest NPS", "CSAT (all drills)", "feedback answers"):
+        assert column in cohort.columns
+    lines = [m.value for m in board.tabs[2].markdown if m.value.startswith("• **")]
+    assert lines, "no recurring finding listed"
+    kinds = [line.split(":")[0] for line in lines]  # "• **kind** (dimension)"
+    assert len(kinds) == len(set(kinds)), "a finding is listed twice"
+    assert any(trainee.username.replace("_", "\\_") in line or trainee.username in line
+               for line in lines)
+
+
+def test_dashboard_and_admin_in_korean():
+    manager = make_user(role="manager", team="korean")
+    at = app_as(manager)
+    at.selectbox(key="ui_language").set_value("ko").run()
+    board = at.switch_page("ui/pages/dashboard.py").run()
+    assert not board.exception, board.exception
+    assert [tab.label for tab in board.tabs][:6] == [
+        "교육생 현황", "추이", "반복 지적", "훈련 검토", "비교", "채점 일치도"]
+    admin = make_user(role="admin", team=None)
+    page = app_as(admin)
+    page.selectbox(key="ui_language").set_value("ko").run()
+    page.switch_page("ui/pages/admin.py").run()
+    assert not page.exception, page.exception
+    assert "사용자 이름" in list(page.dataframe[0].value.columns)
+    assert any(b.label == "사용자 만들기" for b in page.button)

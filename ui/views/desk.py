@@ -12,8 +12,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import altair as alt
-import pandas as pd
 import streamlit as st
 
 from engine.records import Action
@@ -31,6 +29,9 @@ REFRESH_SECONDS = queue.REFRESH_SECONDS
 PANEL_FACTS = ("down", "since", "affected", "cause", "eta", "status_page", "compensation")
 #: An incident update stays highlighted this many simulated minutes after it arrives.
 FRESH_MINUTES = 5.0
+#: The reputation's change is shown over this many simulated minutes (a number, not a chart:
+#: the desk opens faster without the chart library, and a change reads at a glance).
+TREND_MINUTES = 10.0
 #: Session-state flag: the End dialog is open.
 _CONFIRMING = "confirming_end"
 #: Session-state: the drill id just ended here (its scorecard is the next page).
@@ -107,6 +108,16 @@ def people(drill: LiveDrill) -> People:
     return [(drill.agent, name)]
 
 
+def _reputation_at(drill: LiveDrill, minute: float) -> float | None:
+    """The reputation sampled last at or before ``minute`` (None before the first sample)."""
+    found = None
+    for sample in reversed(drill.inbox.projection.reputation):
+        if sample.minute <= minute:
+            found = sample.reputation
+            break
+    return found
+
+
 def _tick(drill: LiveDrill) -> None:
     services.app().drills.tick(drill, time.monotonic())
 
@@ -130,16 +141,14 @@ def top_bar() -> None:
     clock_col.caption(f"{s.clock_label(now)} / {s.clock_label(s.duration_minutes)} · "
                       f"{drill.clock.speed:g}x" + (" · ⏸" if drill.clock.paused else ""))
     with rep_col:
-        samples = drill.inbox.projection.reputation[-60:]
         value = drill.session.reputation
-        st.metric(t("reputation", lang), f"{value:.0f}/100")
-        if samples:
-            frame = pd.DataFrame({"minute": [e.minute for e in samples],
-                                  "reputation": [e.reputation for e in samples]})
-            st.altair_chart(alt.Chart(frame).mark_line().encode(
-                x=alt.X("minute:Q", axis=None),
-                y=alt.Y("reputation:Q", scale=alt.Scale(domain=[0, 100]), axis=None),
-            ).properties(height=40), width="stretch")
+        before = _reputation_at(drill, now - TREND_MINUTES)
+        delta = None if before is None else round(value - before, 1)
+        st.metric(t("reputation", lang), f"{value:.0f}/100",
+                  delta=None if delta is None else t("rep_delta", lang, delta=f"{delta:+.0f}",
+                                                     n=f"{TREND_MINUTES:g}"),
+                  delta_color="off" if not delta else "normal",
+                  help=t("reputation_help", lang))
     with sla_col:
         st.metric(t("waiting", lang), counts["waiting"])
         st.caption(f"⚠ {t('at_risk', lang)}: **{counts['at risk']}** · "

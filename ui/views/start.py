@@ -58,6 +58,15 @@ def render() -> None:
             recovery.resume_running()
             st.switch_page(page("desk"))
 
+    # The drills at a glance, as a table: it also loads the table component the desk's queue
+    # uses while the trainee picks (the desk then opens with its queue drawn at once).
+    st.dataframe(pd.DataFrame(cells([{
+        t("col_scenario", lang): cat.scenarios[i].title,
+        t("col_language", lang): LANGUAGE[cat.scenarios[i].language],
+        t("col_length", lang): t("minutes_n", lang, n=f"{cat.scenarios[i].duration_minutes:g}"),
+        t("col_difficulty", lang): label("difficulty", cat.scenarios[i].difficulty, lang),
+        t("col_brand", lang): f"@{cat.scenarios[i].brand.handle}"} for i in ids])),
+        hide_index=True, width="stretch", height=min(400, 38 + 35 * len(ids)))
     cols = st.columns(3)
     for n, scenario_id in enumerate(ids):
         s = cat.scenarios[scenario_id]
