@@ -61,6 +61,13 @@ class RoomLead(RoomCopies):
         return self.store.rooms_for(viewer, status=status, scenario_id=scenario_id, seed=seed,
                                     team_id=team_id)
 
+    def room_now(self, viewer: Viewer, room_id: str) -> Room:
+        """The room as this server knows it now (clock, status, round-robin switch)."""
+        copy = self.copy_of(viewer, room_id)
+        with copy.lock:
+            self.sync(copy, viewer)
+            return copy.room
+
     def set_clock(self, viewer: Viewer, room_id: str, *, paused: bool | None = None,
                   speed: float | None = None) -> Room:
         """Start, pause, resume or change the speed for the whole room (a log entry)."""

@@ -133,6 +133,7 @@ class Figures:
     facts_minute: float | None
     facts_count: int
     previous_facts: dict[str, str] = field(default_factory=dict)
+    facts_clock: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +187,8 @@ def figures(scenario: Scenario, session: Any, clock: Any, status: str) -> Figure
         pinned_minute=None if pinned is None else pinned.minute,
         facts=dict(updates[-1].facts) if updates else {},
         facts_minute=updates[-1].minute if updates else None, facts_count=len(updates),
-        previous_facts=dict(updates[-2].facts) if len(updates) > 1 else {})
+        previous_facts=dict(updates[-2].facts) if len(updates) > 1 else {},
+        facts_clock=scenario.clock_label(updates[-1].minute) if updates else "")
 
 
 def queue_rows(session: Any, inbox: Any, scenario: Scenario, here: dict[str, list[Here]],

@@ -28,7 +28,7 @@ from engine.session import ActionError
 from store.errors import RoomNotRunning
 from store.records import Viewer
 from store.repository import Store
-from store.room_records import NewEntry
+from store.room_records import NewEntry, RoomMember
 from stormdesk.catalogue import Catalogue
 from stormdesk.clock import DrillClock
 from stormdesk.drill import LiveDrill
@@ -134,6 +134,10 @@ class Rooms(RoomLead):
             seat.mark_opened(thread)
         seat.typing = False
         self._beat(seat, force=True)
+
+    def roster(self, viewer: Viewer, room_id: str) -> list[RoomMember]:
+        """The room's roster (re-read every few seconds: joins change it)."""
+        return self._members(self.copy_of(viewer, room_id), viewer)
 
     def set_typing(self, seat: Seat, typing: bool) -> None:
         """The seat has a draft in its open thread (or no longer): teammates see it."""
