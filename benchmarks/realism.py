@@ -1,13 +1,23 @@
-"""Realism benchmark: a generated English mention flood against real inbound customer tweets.
+"""Realism benchmark: generated English mentions against real inbound customer tweets.
 
 The reference is the head of the TWCS corpus ("Customer Support on Twitter", Thought Vector;
-inbound rows only), kept outside the repo in ``../shared/eval`` for licensing. We compare the
-length distribution (two-sample Kolmogorov-Smirnov statistic), the share of texts carrying an
-@handle, a URL, a question mark, an emoji or a hashtag, and the distinct-text ratio of a
-1,000-mention flood. Run::
+inbound rows only), kept outside the repo in ``../shared/eval`` for licensing: it is read in
+place, never copied. Two parts:
+
+1. The original seven figures on a 1,000-mention flood (seed 7): the length distribution
+   (two-sample Kolmogorov-Smirnov statistic), the share of texts carrying an @handle, a URL, a
+   question mark, an emoji or a hashtag, and the distinct-text ratio.
+2. The stronger tests (issue 13): every real inbound tweet against as many synthetic mentions
+   pooled over the English drills (an equal share per drill, several seeds, each scripted
+   inject at most once), both sides normalised the same way (``engine.realism.normalise``):
+   classifier two-sample ROC AUCs on character 1-4-grams, word 1-2-grams and stylometric
+   features, with the features that weigh most on each side; the near-duplicate rate,
+   self-BLEU-4 and distinct skeletons of each side; the share of texts with digits and with
+   amounts in cents; texts carrying another drill's domain words; and the near-duplicate rate
+   of one drill's 5,000-mention flood. Run::
 
     .venv/bin/python benchmarks/realism.py [--data DIR_OR_CSV] [--n 1000] [--seed 7]
-        [--source auto|session|writer]
+        [--source auto|session|writer] [--quick]
 
 Exit status: 0 when every figure passes (or the data is absent: "skipped"), 1 otherwise.
 """
@@ -222,6 +232,157 @@ def report(real: list[str], generated: list[str], how: str, source_name: str) ->
     return passed
 
 
+# ------------------------------------------------------------------ the stronger tests
+#: Targets of issue 13 (the real-vs-real classifier AUC between two brands is 0.64-0.74).
+STYLE_AUC_MAX = 0.70
+CHAR_AUC_MAX = 0.85
+NEAR_DUPLICATE_MAX = 0.10
+SELF_BLEU_MAX = 0.45
+#: Runs per drill at most when filling a drill's share of the pooled sample.
+MAX_RUNS = 80
+
+
+def pooled_sample(n: int, seed: int) -> tuple[list[str], dict[str, int]]:
+    """``n`` normalised English mentions, an equal share from each shipped English drill.
+
+    Each drill is run with seeds ``seed``, ``seed + 1``, ... until its share is filled; a
+    scripted inject is taken from the first run only (every run repeats it word for word).
+    Returns the texts and how many runs each drill took.
+    """
+    from engine.realism import normalise
+    from engine.records import MentionArrived
+    from engine.scenario import builtin_scenarios
+    from engine.session import TrainingSession
+
+    scenarios = sorted((s for s in builtin_scenarios().values() if s.language == "en"),
+                       key=lambda s: s.id)
+    quota = [n // len(scenarios) + (1 if i < n % len(scenarios) else 0)
+             for i in range(len(scenarios))]
+    rng = random.Random(seed)
+    texts: list[str] = []
+    runs: dict[str, int] = {}
+    for scenario, share in zip(scenarios, quota, strict=True):
+        pool: list[str] = []
+        run = 0
+        while len(pool) < share * 3 and run < MAX_RUNS:  # sample from 3x the share
+            session = TrainingSession(scenario, seed=seed + run)
+            session.advance_to(scenario.duration_minutes)
+            pool += [t for e in session.transcript if isinstance(e, MentionArrived)
+                     and (e.source != "inject" or run == 0) and (t := normalise(e.text))]
+            run += 1
+        runs[scenario.id] = run
+        texts += rng.sample(pool, min(share, len(pool)))
+    rng.shuffle(texts)
+    return texts, runs
+
+
+def one_drill_flood(scenario_id: str, n: int, seed: int) -> list[str]:
+    """``n`` normalised mentions of one drill over consecutive seeds (injects once)."""
+    from engine.realism import normalise
+    from engine.records import MentionArrived
+    from engine.scenario import resolve_scenario
+    from engine.session import TrainingSession
+
+    scenario = resolve_scenario(scenario_id)
+    texts: list[str] = []
+    run = 0
+    while len(texts) < n and run < MAX_RUNS:
+        session = TrainingSession(scenario, seed=seed + run)
+        session.advance_to(scenario.duration_minutes)
+        texts += [t for e in session.transcript if isinstance(e, MentionArrived)
+                  and (e.source != "inject" or run == 0) and (t := normalise(e.text))]
+        run += 1
+    return texts[:n]
+
+
+def report_two_sample(real_raw: list[str], seed: int, quick: bool) -> bool:
+    """The stronger tests (issue 13); True when all pass."""
+    from engine import realism
+
+    real = realism.normalise_all(real_raw)
+    synthetic, runs = pooled_sample(len(real), seed)
+    results: list[bool] = []
+
+    def verdict(ok: bool) -> str:
+        results.append(ok)
+        return "PASS" if ok else "FAIL"
+
+    print()
+    print("Two-sample tests (issue 13)")
+    print(f"real:      {len(real):,} inbound tweets (handles and links stripped, e-mails and "
+          "cards masked)")
+    print(f"synthetic: {len(synthetic):,} mentions, an equal share from each English drill "
+          f"(runs per drill from seed {seed}: " + ", ".join(f"{k} {v}" for k, v in runs.items())
+          + ")")
+    print()
+    print(f"{'classifier (5-fold, logistic regression)':<44}{'ROC AUC':>8}  {'target':<10}result")
+    for kind, label, target in (("style", "stylometric features", STYLE_AUC_MAX),
+                                ("char", "character 1-4-grams", CHAR_AUC_MAX),
+                                ("word", "word 1-2-grams", None)):
+        test = realism.classifier_auc(real, synthetic, kind, seed=seed)
+        shown = f"<= {target:.2f}" if target is not None else "(info)"
+        result = verdict(test.auc <= target) if target is not None else ""
+        print(f"{label:<44}{test.auc:>8.3f}  {shown:<10}{result}")
+        print(f"    most real:      {_weights(test.top_real)}")
+        print(f"    most synthetic: {_weights(test.top_synthetic)}")
+    print()
+    sample = 400 if quick else 1000
+    real_dup = realism.near_duplicate_rate(real)
+    synth_dup = realism.near_duplicate_rate(synthetic)
+    real_bleu = realism.self_bleu(real, sample=sample, seed=seed)
+    synth_bleu = realism.self_bleu(synthetic, sample=sample, seed=seed)
+    print(f"{'figure':<34}{'real':>9}{'synthetic':>11}  {'target':<12}result")
+    print(f"{'near-duplicates (ratio > 90)':<34}{real_dup:>9.1%}{synth_dup:>11.1%}  "
+          f"{'<= 10%':<12}{verdict(synth_dup <= NEAR_DUPLICATE_MAX)}")
+    print(f"{'self-BLEU-4':<34}{real_bleu:>9.3f}{synth_bleu:>11.3f}  {'<= 0.45':<12}"
+          f"{verdict(synth_bleu <= SELF_BLEU_MAX)}")
+    print(f"{'distinct skeletons':<34}{realism.distinct_skeleton_ratio(real):>9.3f}"
+          f"{realism.distinct_skeleton_ratio(synthetic):>11.3f}  {'(info)':<12}")
+    real_shares, synth_shares = realism.shares(real), realism.shares(synthetic)
+    for name in real_shares:
+        print(f"{name:<34}{real_shares[name]:>8.1f}%{synth_shares[name]:>10.1f}%  "
+              f"{'(info)':<12}")
+    wrong = wrong_domain(seed)
+    label = "texts in another drill's domain"
+    print(f"{label:<34}{'':>9}{wrong:>11,}  {'0':<12}"
+          f"{verdict(wrong == 0)}")
+    if not quick:
+        flood = one_drill_flood("telecom-outage", 5000, seed)
+        dup = realism.near_duplicate_rate(flood)
+        print(f"{'near-duplicates, one flood':<34}{'':>9}{dup:>11.1%}  {'<= 10%':<12}"
+              f"{verdict(dup <= NEAR_DUPLICATE_MAX)}")
+        print(f"    (telecom-outage, {len(flood):,} mentions over consecutive seeds)")
+    print()
+    print(f"two-sample: {'PASS' if all(results) else 'FAIL'} ({sum(results)}/{len(results)} "
+          "figures)")
+    return all(results)
+
+
+def wrong_domain(seed: int, runs: int = 3) -> int:
+    """Mentions of every shipped drill (both languages, ``runs`` seeds) that carry words of
+    another drill's domain (``engine.domains``)."""
+    try:
+        from engine.domains import wrong_domain_words
+    except ImportError:
+        return -1
+    from engine.records import MentionArrived
+    from engine.scenario import builtin_scenarios
+    from engine.session import TrainingSession
+
+    count = 0
+    for scenario in builtin_scenarios().values():
+        for run in range(runs):
+            session = TrainingSession(scenario, seed=seed + run)
+            session.advance_to(scenario.duration_minutes)
+            count += sum(1 for e in session.transcript if isinstance(e, MentionArrived)
+                         and wrong_domain_words(scenario, e.text))
+    return count
+
+
+def _weights(pairs: tuple[tuple[str, float], ...], top: int = 8) -> str:
+    return ", ".join(f"{name!r} {weight:+.2f}" for name, weight in pairs[:top])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA,
@@ -231,6 +392,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--source", choices=("auto", "session", "writer"), default="auto",
                         help="where the flood comes from (auto: sessions, else the writer)")
     parser.add_argument("--show", type=int, default=0, help="print N generated samples")
+    parser.add_argument("--quick", action="store_true",
+                        help="smaller self-BLEU sample, no one-drill flood")
+    parser.add_argument("--only", choices=("all", "figures", "two-sample"), default="all")
     args = parser.parse_args(argv)
 
     csv_path = args.data if args.data.suffix == ".csv" else args.data / TWCS_CSV
@@ -241,7 +405,12 @@ def main(argv: list[str] | None = None) -> int:
     generated, how = generate_flood(args.n, args.seed, args.source)
     for text in generated[: args.show]:
         print(f"  | {text}")
-    return 0 if report(real, generated, how, csv_path.name) else 1
+    passed = True
+    if args.only in ("all", "figures"):
+        passed = report(real, generated, how, csv_path.name)
+    if args.only in ("all", "two-sample"):
+        passed = report_two_sample(real, args.seed, args.quick) and passed
+    return 0 if passed else 1
 
 
 if __name__ == "__main__":

@@ -61,8 +61,25 @@ def first_mood(persona: str, intent: str, rng: Stream) -> float:
     return round(max(-1.0, min(1.0, base + rng.gauss(0, SENTIMENT_NOISE))), 3)
 
 
+def phase_rates(phase: Phase, minutes: np.ndarray) -> np.ndarray:
+    """``phase.rate_at`` for many minutes at once (step, linear or exponential ramp)."""
+    start, end = phase.rate_per_minute, phase.rate_end_per_minute
+    ramp = getattr(phase, "ramp", "linear" if end is not None else "step")
+    if end is None or ramp == "step":
+        return np.full(minutes.shape, start, dtype=float)
+    if ramp == "exponential":
+        tau = getattr(phase, "ramp_minutes", None) or 1.0
+        return end + (start - end) * np.exp(-(minutes - phase.start_minute) / tau)
+    share = (minutes - phase.start_minute) / (phase.end_minute - phase.start_minute)
+    return start + share * (end - start)
+
+
 def draw_phase(phase: Phase, rng: np.random.Generator, end_minute: float) -> PhaseArrivals:
-    """Arrivals in ``[phase.start_minute, min(phase.end_minute, end_minute))``."""
+    """Arrivals in ``[phase.start_minute, min(phase.end_minute, end_minute))``.
+
+    A homogeneous process at the phase's peak rate, thinned to its ramp (each arrival kept with
+    probability rate(t) / peak): one vectorised step for any ramp shape.
+    """
     start = phase.start_minute
     end = min(phase.end_minute, end_minute)
     peak = phase.peak_rate
@@ -70,23 +87,38 @@ def draw_phase(phase: Phase, rng: np.random.Generator, end_minute: float) -> Pha
         return PhaseArrivals([], [], [], [])
     count = int(rng.poisson(peak * (end - start)))
     minutes = np.sort(rng.uniform(start, end, size=count))
-    if phase.rate_end_per_minute is not None:  # thinning against the linear ramp
-        share = (minutes - phase.start_minute) / (phase.end_minute - phase.start_minute)
-        rate = phase.rate_per_minute + share * (phase.rate_end_per_minute - phase.rate_per_minute)
+    if phase.rate_end_per_minute is not None:  # thinning against the ramp
+        rate = phase_rates(phase, minutes)
         minutes = minutes[rng.uniform(0, peak, size=minutes.size) < rate]
     personas = _mix(phase.personas, minutes.size, rng)
     intents = _mix(phase.intents, minutes.size, rng)
-    # Praise comes from the praise persona and only from it: fans praise, others complain.
-    others = {k: v for k, v in phase.intents.items() if k != "praise"}
+    others = {k: v for k, v in phase.intents.items() if k not in ("praise", "abuse")}
     spare = _mix(others, minutes.size, rng) if sum(others.values()) > 0 else intents
-    intents = [
-        "praise" if persona == "praise" else (spare[i] if intent == "praise" else intent)
-        for i, (persona, intent) in enumerate(zip(personas, intents, strict=True))
-    ]
+    personas, intents = _couple(personas, intents, spare)
     base = np.array([BASE_SENTIMENT[p] for p in personas], dtype=float)
     noisy = base + rng.normal(0.0, SENTIMENT_NOISE, size=base.size)
     sentiments = np.round(np.clip(noisy, -1.0, 1.0), 3).tolist()
     return PhaseArrivals(np.round(minutes, 3).tolist(), personas, intents, sentiments)
+
+
+def _couple(personas: list[str], intents: list[str], spare: list[str]
+            ) -> tuple[list[str], list[str]]:
+    """Who says what: fans praise and only fans praise; trolls troll; abuse comes from trolls
+    or angry customers (a "confused" customer posting abuse read wrong, issue 13)."""
+    out_personas, out_intents = [], []
+    for i, (persona, intent) in enumerate(zip(personas, intents, strict=True)):
+        if persona == "praise":
+            intent = "praise"
+        elif persona == "troll":
+            intent = "abuse"
+        elif intent == "abuse":
+            if persona != "angry":
+                persona = "troll"
+        elif intent == "praise":
+            intent = spare[i] if spare[i] not in ("praise", "abuse") else "product_question"
+        out_personas.append(persona)
+        out_intents.append(intent)
+    return out_personas, out_intents
 
 
 def _mix(shares: dict[str, float], size: int, rng: np.random.Generator) -> list[str]:
@@ -205,7 +237,7 @@ class Flood:
     def _organic(self, minute: float, persona: str, intent: str, sentiment: float) -> FloodPost:
         author = self._author(persona)
         rendered = self.writer.mention(intent, persona, author, rng=self.rng,
-                                       facts=self.facts_at(minute))
+                                       facts=self.facts_at(minute), minute=minute)
         if intent == "praise":
             sentiment = max(sentiment, 0.6)
         self._count += 1
@@ -219,7 +251,8 @@ class Flood:
         else:
             author = self._author(inject.persona)
         rendered = self.writer.render(inject.text, author, inject.persona, noise=False,
-                                      rng=self.rng, facts=self.facts_at(inject.at_minute))
+                                      rng=self.rng, facts=self.facts_at(inject.at_minute),
+                                      minute=inject.at_minute)
         self._count += 1
         return FloodPost(inject.at_minute, f"t{self._count:06d}", author, inject.persona,
                          inject.intent, inject.sentiment, rendered, "inject")

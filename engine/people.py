@@ -14,11 +14,16 @@ import unicodedata
 import zlib
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from faker import Faker
 
 from engine.records import Author
+from engine.slots import address_in, home_index, phone_in
 from engine.threads import Stream
+
+if TYPE_CHECKING:
+    from engine.bank import Region
 
 LOCALES = {"en": "en_US", "ko": "ko_KR"}
 #: Name parts and addresses drawn from Faker per pool (enough variety, ~60 ms to build).
@@ -66,14 +71,22 @@ class PeopleFactory:
     """Makes authors and personal-data values from Faker parts and the RNG each call is given."""
 
     def __init__(self, language: str, rng: random.Random, bios: dict[str, list[str]],
-                 cities: list[str] | tuple[str, ...] = ()) -> None:
+                 cities: list[str] | tuple[str, ...] = (), region: Region | None = None,
+                 places: tuple[str, ...] = ()) -> None:
         self.language = language
         #: the default RNG (the session's flood stream); every method takes ``rng=`` instead
         self.rng = rng
         self.parts = faker_parts(language, rng.randrange(1 << 30))
         self.bios = bios
-        #: real city names for bios (Faker's en_US cities are invented, e.g. "Lake Anneport")
-        self.cities = tuple(cities) or self.parts.cities
+        #: the drill's region (places, addresses, phones); None: Faker's and the bank's
+        self.region = region
+        #: the region's areas the drill's customers live in (``places`` narrows them)
+        self.areas = tuple(a for a in region.areas if not places or a.city in places) or \
+            tuple(region.areas) if region else ()
+        #: real place names (Faker's en_US cities are invented, e.g. "Lake Anneport"); an
+        #: author's home place is ``home_city``: their bio, tweets and address agree
+        self.cities = tuple(a.city for a in self.areas) if self.areas else (
+            tuple(cities) or self.parts.cities)
         self._handles: set[str] = set()
 
     def followers(self, persona: str, rng: Stream | None = None) -> int:
@@ -116,8 +129,13 @@ class PeopleFactory:
         verified = (persona in ("journalist", "vip") and r.random() < 0.7) or (
             followers > 100_000 and r.random() < 0.5)
         bios = self.bios.get(persona) or self.bios.get("default") or [""]
-        bio = r.choice(bios).format(city=r.choice(self.cities), name=first)
-        return Author(self.handle(r, register), display, followers, verified, bio)
+        handle = self.handle(r, register)
+        bio = r.choice(bios).format(city=self.home_city(handle), name=first)
+        return Author(handle, display, followers, verified, bio)
+
+    def home_city(self, handle: str) -> str:
+        """The author's home place (crc32 of the handle, as ``engine.slots.home_index``)."""
+        return self.cities[zlib.crc32(handle.encode()) % len(self.cities)]
 
     # ---- personal data values (what oversharers post)
     def email(self, author: Author) -> str:
@@ -127,12 +145,19 @@ class PeopleFactory:
 
     def phone(self, rng: Stream | None = None) -> str:
         r = rng or self.rng
+        if self.region is not None:
+            return phone_in(self.region.phones, r)
         if self.language == "ko":
             return f"010-{r.randint(1000, 9999)}-{r.randint(1000, 9999)}"
         return f"({r.randint(201, 989)}) {r.randint(200, 999)}-{r.randint(1000, 9999)}"
 
-    def address(self, rng: Stream | None = None) -> str:
-        return (rng or self.rng).choice(self.parts.addresses)
+    def address(self, rng: Stream | None = None, author: Author | None = None) -> str:
+        """An address; with a region, in the author's home area (a coherent one)."""
+        r = rng or self.rng
+        if self.region is not None and self.areas:
+            area = self.areas[home_index(author, len(self.areas))]
+            return address_in(self.region, area, r)
+        return r.choice(self.parts.addresses)
 
     def order_number(self, rng: Stream | None = None) -> str:
         r = rng or self.rng

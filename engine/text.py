@@ -1,89 +1,71 @@
-"""Mention texts: per-language template banks (data files) rendered with slots and noise.
+"""Customer texts: bank templates composed, filled with typed slots and typed by the author.
 
-A bank (``engine/banks/<language>.yaml``) holds templates with ``{slot}`` placeholders. The
-writer fills slots lazily (only the ones a template uses) from the scenario, the Faker-fed
-people pools and an RNG, then adds the noise real tweets have: typos, hashtags, emoji, links
-and lower-case typing. Every render draws from the RNG it is given (``rng=``: the session's
-flood stream for the public, a stream derived per thread for what a trainee causes) and reads
-the incident facts it is given (``facts=``: the session passes the facts in force at the
-minute), so one writer serves every stream and holds no state a render could change.
+A post is built in four steps, every draw from the stream the call is given (``rng=``: the
+flood's stream for the public, a stream derived per thread for what a trainee causes) and every
+fact from the incident facts in force at the post's minute (``facts=``), so one writer serves
+every stream and holds no state a render could change:
+
+1. **Wording**: a template for the intent and persona (the drill's domain templates and the
+   generic ones; voice-strong personas such as trolls and journalists use only their own),
+   one of its ``[a|b]`` wordings, sometimes an opener, an extra clause and a closer.
+2. **Slots**: ``{slot}``s filled by the safe formatter (``engine.formatter``) from typed fillers
+   (``engine.slots``): the domain's prices, durations inside the story's clock, the author's
+   home place, personal data recorded as ``exposed``.
+3. **Typing**: the author's hand (``engine.typography``): capitals, end marks, apostrophes.
+   An oversharer's personal data is its own clause, before any link.
+4. **Noise**: the brand's handle, typos, a hashtag, an emoji, a link (always last).
 """
 
 from __future__ import annotations
 
 import random
+import re
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import partial
 from itertools import accumulate
-from pathlib import Path
-from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field
-
+from engine import slots as fill
+from engine import typography
+from engine.bank import (
+    NUMBERS,
+    REACTIONS,
+    SLOTS,
+    WORD_SLOTS,
+    Bank,
+    ComposeRates,
+    NoiseRates,
+    Region,
+    load_bank,
+)
+from engine.domains import GENERAL, DrillProfile, sections_for
+from engine.formatter import render as format_slots
 from engine.people import FOLLOWER_FLOOR, PeopleFactory
 from engine.records import PUBLIC_LIMIT, Author, PersonalData
+from engine.slots import Slots, fits_clock, pick, slot_names
+from engine.templates import Compiled, compile_template, expand_parts, tidy
 from engine.threads import Stream
+from engine.typography import Hand, HandRates
 
-BANK_DIR = Path(__file__).resolve().parent / "banks"
+__all__ = ["NUMBERS", "REACTIONS", "SLOTS", "Bank", "MentionWriter", "Rendered", "load_bank"]
 
-#: Slots a template may use; see ``MentionWriter._build_fillers``.
-SLOTS = (
-    "brand", "brand_name", "product", "city", "order", "minutes", "hours", "days", "amount",
-    "since", "down", "hashtag", "emoji_angry", "emoji_happy", "emoji_sad", "emoji_confused",
-    "name", "flight", "date", "quoted", "email", "phone", "address", "booking", "card",
-    "dob", "link", "staff", "followers", "account", "rrn",
-)
-REACTIONS = ("thanked", "calmed", "escalated", "escalated_pii", "provided_details",
-             "complied_in_public", "trolled_back", "faded")
-
-
-class NoiseRates(BaseModel):
-    """Probabilities (0-1) of each kind of noise added to a rendered text."""
-
-    model_config = ConfigDict(extra="forbid")
-    lowercase: float = Field(0.2, ge=0, le=1)
-    typo: float = Field(0.15, ge=0, le=1)
-    hashtag: float = Field(0.08, ge=0, le=1)
-    emoji: float = Field(0.06, ge=0, le=1)
-    link: float = Field(0.12, ge=0, le=1)
-    brand_in_middle: float = Field(0.1, ge=0, le=1)
-
-
-class Bank(BaseModel):
-    """The template bank of one language (validated when loaded)."""
-
-    model_config = ConfigDict(extra="forbid")
-    language: str
-    #: intent -> persona (or "any") -> templates
-    mentions: dict[str, dict[str, list[str]]]
-    #: attempt number ("1", "2", "3") -> templates; 3 covers every later attempt too
-    follow_ups: dict[str, list[str]]
-    #: persona -> attempt -> templates, for people who chase in their own way (journalists)
-    follow_ups_by_persona: dict[str, dict[str, list[str]]] = {}
-    reactions: dict[str, list[str]]
-    quotes: list[str]
-    #: personal-data kind -> phrases that expose it (oversharers append one)
-    overshare: dict[str, list[str]]
-    bios: dict[str, list[str]]
-    cities: list[str]
-    hashtags: list[str]
-    emoji: dict[str, list[str]]
-    #: word -> misspellings (typo noise)
-    typos: dict[str, list[str]] = {}
-    link_forms: list[str]
-    noise: NoiseRates = NoiseRates()
-    #: persona -> noise override (e.g. journalists do not typo)
-    persona_noise: dict[str, NoiseRates] = {}
-
-
-@lru_cache(maxsize=4)
-def load_bank(language: str) -> Bank:
-    path = BANK_DIR / f"{language}.yaml"
-    with path.open(encoding="utf-8") as fh:
-        return Bank.model_validate(yaml.safe_load(fh))
+#: Personas whose posts never draw from the generic "any" lists (their voice is their own).
+OWN_VOICE = frozenset({"troll", "journalist", "vip"})
+#: How a clause joins the one before it (English; Korean joins with spaces and dots).
+EN_JOINS = (". ", ", ", ", ", " - ", "... ", " ", " and ")
+KO_JOINS = (" ", " ", ". ", ".. ", ", ")
+#: Moods of the emoji a persona's noise adds.
+_MOODS = ("angry", "sad", "confused")
+_RETRIES = 6
+#: Chance that a post whose question sits mid-text is reordered to end on it: real tweets end
+#: on their question (15% end in "?", 9% have one mid-text; benchmarks/realism.py).
+QUESTION_LAST = 0.6
+#: Share of posts whose link (a template's own) is moved to the end: real tweets put text
+#: after a link 5.7% of the time (issue 13); an oversharer's details always come before it.
+LINK_LAST = 0.9
+_LINK = re.compile(r"\s*(?:https?://\S+|pic\.x\.com/\S+)")
+_SENTENCES = re.compile(r"(?<=[.?!])\s+(?=\S)")
 
 
 def _reach(followers: int, language: str = "en") -> str:
@@ -109,129 +91,137 @@ class Rendered:
     exposed: tuple[PersonalData, ...]
 
 
-class _Slots(dict[str, Any]):
-    """Fills a slot the first time a template asks for it (so unused slots cost nothing)."""
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A compiled template and the slot names it uses (for the clock check)."""
 
-    __slots__ = ("author", "exposed", "facts", "fillers", "rng")
+    compiled: Compiled
+    names: frozenset[str]
+    #: the template began with the brand's handle (the writer places the handle itself)
+    leading_brand: bool
 
-    def __init__(self, fillers: dict[str, Callable[[_Slots], str]], author: Author | None,
-                 extra: dict[str, str], rng: Stream, facts: dict[str, str]) -> None:
-        super().__init__(extra)
-        self.fillers = fillers
-        self.author = author
-        self.rng = rng
-        self.facts = facts
-        self.exposed: list[PersonalData] = []
 
-    def __missing__(self, key: str) -> str:
-        try:
-            filler = self.fillers[key]
-        except KeyError:
-            raise KeyError(f"unknown slot {{{key}}}") from None
-        value = self[key] = filler(self)
-        return value
+def _entry(template: str) -> Entry:
+    leading = template.startswith("{brand} ")
+    body = template[len("{brand} "):] if leading else template
+    return Entry(compile_template(body), slot_names(body), leading)
 
 
 _NOBODY = Author("user", "", 0, False, "")
 _LINK_ALPHABET = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ0123456789"
-
-
-def _pick(seq: Sequence[str], rng: Stream) -> str:
-    """``rng.choice`` without its bounds checks (called several times per post)."""
-    return seq[int(rng.random() * len(seq))]
-
-
-def _pick_from(pool: Sequence[str], slots: _Slots) -> str:
-    return _pick(pool, slots.rng)
-
-
-def _exposing(kind: str, make: Callable[[_Slots], str], slots: _Slots) -> str:
-    value = make(slots)
-    slots.exposed.append(PersonalData(kind, value))
-    return value
+_SPACES = re.compile(r"\s{2,}")
 
 
 class MentionWriter:
-    """Renders customer texts (scenario wording + people pools + the RNG each call is given).
+    """Renders customer texts (scenario wording + people pools + the stream each call is given).
 
     ``rng`` and ``facts`` given to the constructor / set on the instance are only defaults for
     callers that pass neither (tests, benchmarks); the session passes both on every call.
+    ``profile`` is the drill's domain, region and story clock (``engine.domains``); without one
+    the writer uses generic templates, the bank's default region and no clock.
     """
 
     def __init__(self, bank: Bank, rng: random.Random, people: PeopleFactory,
                  brand_handle: str, brand_name: str, products: tuple[str, ...],
-                 hashtags: tuple[str, ...] = (), misspellings: tuple[str, ...] = ()) -> None:
+                 hashtags: tuple[str, ...] = (), misspellings: tuple[str, ...] = (), *,
+                 profile: DrillProfile | None = None, start_clock: str | None = None) -> None:
         self.bank = bank
         self.rng = rng
         self.people = people
         self.brand_handle = brand_handle
         self.brand_name = brand_name
-        self.products = products
-        self.hashtags = tuple(hashtags) + tuple(bank.hashtags)
+        self.products = products or ("the app",)
+        self.hashtags: tuple[str, ...] = tuple(hashtags)
         self.misspellings = misspellings
+        self.korean = bank.language == "ko"
+        self.profile = profile or DrillProfile(GENERAL, bank.default_region, None,
+                                               frozenset(), ())
+        self.domain = bank.domains.get(self.profile.domain)
+        #: the domain sections this drill uses: its own, then those listing it as a member
+        self.sections = [bank.domains[name] for name in sections_for(bank, self.profile.domain)]
+        self.hashtags += tuple(h for d in self.sections for h in d.hashtags) + tuple(
+            bank.hashtags)
+        self._quotes = [q for d in self.sections for q in d.quotes] + list(bank.quotes)
+        self.region: Region | None = bank.regions.get(self.profile.region)
+        self._start_clock = _clock(start_clock)
         #: default incident facts for callers that pass none (``{since}``, ``{down}``)
         self.facts: dict[str, str] = {}
         self._typo_words = tuple(bank.typos)
         self._fillers = self._build_fillers()
-        self._templates: dict[tuple[str, str], list[str]] = {}
+        self._pools: dict[tuple[str, str], tuple[list[Entry], list[Entry], float]] = {}
+        self._pieces: dict[tuple[str, str], list[Compiled]] = {}
+        self._entries: dict[str, Entry] = {}
+        self._hands: dict[tuple[str, str], Hand] = {}
         kinds = sorted(bank.overshare)
         # kinds weighted by their number of phrases, so a bank makes a kind rare (card numbers)
         self._overshare_kinds = kinds
         self._overshare_cum = list(accumulate(len(bank.overshare[k]) for k in kinds))
 
     # ------------------------------------------------------------------ slots
-    def _build_fillers(self) -> dict[str, Callable[[_Slots], str]]:
-        """Slot name -> filler; a table instead of an if-chain (slots are filled per post).
+    def _build_fillers(self) -> dict[str, fill.Filler]:
+        """Slot name -> filler (fillers read the ``Slots`` they are given, never the writer)."""
+        p, korean, region = self.people, self.korean, self.region
+        domain = self.domain
+        cities = p.cities
+        words: dict[str, tuple[str, ...]] = {}
+        for name in WORD_SLOTS:
+            found = [w for d in self.sections for w in d.words.get(name, ())]
+            words[name] = tuple(found) or tuple(self.bank.words.get(name, ())) or (
+                ("폰",) if korean else ("phone",))
 
-        Fillers draw from ``slots.rng`` and read ``slots.facts`` only: never from the writer.
-        """
-        p = self.people
-        korean = self.bank.language == "ko"
-        minutes = ("5", "10", "15", "20", "25", "30", "40", "45", "50", "90")
-        cents = ("00", "99", "49", "18")
-        products, cities, hashtags = self.products, tuple(self.bank.cities), self.hashtags
-
-        def brand_name(s: _Slots) -> str:
+        def brand_name(s: Slots) -> str:
             if self.misspellings and s.rng.random() < 0.2:
-                return _pick(self.misspellings, s.rng)
+                return pick(self.misspellings, s.rng)
             return self.brand_name
 
-        def amount(s: _Slots) -> str:
-            if korean:
-                return f"{s.rng.randint(1, 90) * 1000:,}원"
-            return f"${s.rng.randint(5, 240)}.{_pick(cents, s.rng)}"
+        def product_other(s: Slots) -> str:
+            first = s["product"]
+            others = [x for x in self.products if x != first] or list(self.products)
+            return pick(others, s.rng)
 
-        fillers: dict[str, Callable[[_Slots], str]] = {
+        amount = fill.amount(region, domain.amounts if domain else (),
+                             domain.cents if domain else 0.03, korean)
+        fillers: dict[str, fill.Filler] = {
             "brand": lambda _s: "@" + self.brand_handle,
             "brand_name": brand_name,
-            "product": partial(_pick_from, products),
-            "city": partial(_pick_from, cities),
-            "minutes": partial(_pick_from, minutes),
-            "hours": lambda s: str(s.rng.randint(2, 9)),
-            "days": lambda s: str(s.rng.randint(2, 12)),
-            "amount": amount,
-            "since": lambda s: s.facts.get("since") or ("아침" if korean else "this morning"),
+            "product": lambda s: pick(self.products, s.rng),
+            "product2": product_other,
+            "city": fill.city(cities),
+            "city2": fill.other_city(cities),
+            "minutes": fill.minutes(korean), "minutes2": fill.minutes(korean),
+            "hours": fill.hours(korean), "hours2": fill.hours(korean),
+            "days": fill.days(korean), "days2": fill.days(korean),
+            "count": fill.count(korean), "count2": fill.count(korean),
+            "years": fill.years(korean),
+            "amount": amount, "amount2": amount,
+            "since": fill.since(korean, self.profile.since),
+            "clock": fill.clock_now(self._start_clock, korean),
             "down": lambda s: s.facts.get("down") or self.brand_name,
-            "hashtag": partial(_pick_from, hashtags),
-            "name": lambda s: s.author.display_name.split()[0] if s.author else "",
+            "hashtag": lambda s: pick(self.hashtags, s.rng),
+            "name": lambda s: s.author.display_name.split()[0] if s.author and
+            s.author.display_name else "",
             # a member of the brand's staff a customer thanks by first name
-            "staff": partial(_pick_from, p.parts.first_names),
+            "staff": lambda s: pick(p.parts.first_names, s.rng),
             # the author's own reach, as people write it ("240k")
             "followers": lambda s: _reach(s.author.followers if s.author else FOLLOWER_FLOOR,
                                           self.bank.language),
             "flight": lambda s: f"{self.brand_handle[:2].upper()}{s.rng.randint(100, 999)}",
-            "date": lambda s: f"{s.rng.randint(1, 12)}/{s.rng.randint(1, 28)}",
+            "date": fill.date(korean, day_first=self.profile.region == "GB"),
             "link": lambda s: self._link(s.rng),
             "quoted": lambda _s: "@someone",
+            "question": lambda _s: "",
+            "promised": lambda _s: "",
         }
+        for name, values in words.items():
+            fillers[name] = partial(_pick_from, values)
         for mood, pool in self.bank.emoji.items():
             fillers[f"emoji_{mood}"] = partial(_pick_from, tuple(pool) or ("",))
         # personal data: the value is recorded as exposed by the customer who posts it
-        personal: dict[str, tuple[str, Callable[[_Slots], str]]] = {
+        personal: dict[str, tuple[str, Callable[[Slots], str]]] = {
             "order": ("order_number", lambda s: p.order_number(s.rng)),
             "email": ("email", lambda s: p.email(s.author or _NOBODY)),
             "phone": ("phone", lambda s: p.phone(s.rng)),
-            "address": ("address", lambda s: p.address(s.rng)),
+            "address": ("address", lambda s: p.address(s.rng, s.author)),
             "booking": ("booking_reference", lambda s: p.booking_reference(s.rng)),
             "card": ("card_number", lambda s: p.card_number(s.rng)),
             "dob": ("date_of_birth", lambda s: p.date_of_birth(s.rng)),
@@ -243,129 +233,378 @@ class MentionWriter:
         return fillers
 
     def _link(self, rng: Stream) -> str:
-        form = rng.choice(self.bank.link_forms)
+        form = pick(self.bank.link_forms, rng)
         code = "".join(rng.choices(_LINK_ALPHABET, k=10))
         return form.replace("CODE", code)
+
+    def _slots(self, author: Author | None, extra: dict[str, str] | None, rng: Stream,
+               facts: dict[str, str] | None, minute: float | None, intent: str,
+               age: float | None = None) -> Slots:
+        if age is None and minute is not None:
+            age = self.profile.story_age(minute, intent)
+        return Slots(self._fillers, author, extra or {}, rng,
+                     self.facts if facts is None else facts, minute, age)
+
+    # ------------------------------------------------------------------ typing
+    def hand(self, author: Author | None, persona: str) -> Hand:
+        handle = author.handle if author else "user"
+        key = (handle, persona)
+        hand = self._hands.get(key)
+        if hand is None:
+            hands = self.bank.hands
+            rates = hands.get(persona) or hands.get("any") or HandRates()
+            hand = typography.hand_for(handle, rates)
+            if len(self._hands) > 20_000:  # bounded: authors of a long flood
+                self._hands.clear()
+            self._hands[key] = hand
+        return hand
+
+    def _type(self, text: str, author: Author | None, persona: str, rng: Stream,
+              keep: Sequence[str], mood: str) -> str:
+        hand = self.hand(author, persona)
+        if self.korean:
+            return typography.korean(text, hand, rng, mood, keep)
+        return typography.english(text, hand, rng, keep)
 
     # ---------------------------------------------------------------- render
     def render(self, template: str, author: Author | None, persona: str = "",
                extra: dict[str, str] | None = None, noise: bool = True,
                intent: str = "", *, rng: Stream | None = None,
-               facts: dict[str, str] | None = None) -> Rendered:
+               facts: dict[str, str] | None = None, minute: float | None = None,
+               typed: bool | None = None, age: float | None = None) -> Rendered:
+        """One template (with ``[a|b]`` choices and ``{slot}``s) as the author posts it.
+
+        ``noise`` adds the handle, typos, hashtag, emoji and link of a public post; ``typed``
+        (default: same as ``noise``) types it in the author's hand. Scripted texts (injects)
+        pass ``noise=False``: they are posted exactly as written.
+        """
         r = rng or self.rng
-        slots = _Slots(self._fillers, author, extra or {}, r,
-                       self.facts if facts is None else facts)
-        text = template.format_map(slots)
+        entry = self._entry(template)
+        if not noise:  # scripted text (an inject) quotes the incident panel word for word
+            since = (self.facts if facts is None else facts).get("since")
+            if since:
+                extra = {"since": since, **(extra or {})}
+        slots = self._slots(author, extra, r, facts, minute, intent, age)
+        text = _fill(entry.compiled, r, slots)
+        if entry.leading_brand:
+            text = f"@{self.brand_handle} {text}" if not noise else text
         exposed = slots.exposed
+        if typed if typed is not None else noise:
+            text = self._type(text, author, persona, r, [d.value for d in exposed],
+                              _mood(persona, intent))
         if noise:
-            text = self._noise(text, persona, intent, r)
-            for data in exposed:  # lower-case noise must not alter exposed values
-                text = text.replace(data.value.lower(), data.value)
-        text = text[:PUBLIC_LIMIT]  # customers post in public
+            text = self._noise(text, persona, intent, r, exposed)
+        text = _fit(text)
         if not exposed:
             return Rendered(text, ())
-        # only what survived the cut is exposed
         return Rendered(text, tuple(d for d in exposed if d.value in text))
 
-    def _noise(self, text: str, persona: str, intent: str, r: Stream) -> str:
-        rates = self.bank.persona_noise.get(persona, self.bank.noise)
+    def _entry(self, template: str) -> Entry:
+        entry = self._entries.get(template)
+        if entry is None:
+            entry = self._entries[template] = _entry(template)
+        return entry
+
+    def _noise(self, text: str, persona: str, intent: str, r: Stream,
+               exposed: Sequence[PersonalData] = ()) -> str:
+        rates: NoiseRates = self.bank.persona_noise.get(persona, self.bank.noise)
         handle = "@" + self.brand_handle
-        if handle not in text:
-            middle = r.random() < rates.brand_in_middle
-            text = f"{text} {handle}" if middle else f"{handle} {text}"
         if self._typo_words and r.random() < rates.typo:
-            text = self._typo(text, r)
-        if r.random() < rates.lowercase:
-            text = text.lower().replace(handle.lower(), handle)
+            text = self._typo(text, r, exposed)
+        suffix = ""
         if r.random() < rates.hashtag and "#" not in text:
-            text = f"{text} {r.choice(self.hashtags)}"
+            suffix += " " + pick(self.hashtags, r)
         if r.random() < rates.emoji:
-            mood = "happy" if persona == "praise" or intent == "praise" else r.choice(
-                ("angry", "sad", "confused"))
-            text = f"{text} {r.choice(self.bank.emoji.get(mood) or [''])}".rstrip()
+            mood = "happy" if persona == "praise" or intent == "praise" else pick(_MOODS, r)
+            pool = self.bank.emoji.get(mood) or [""]
+            suffix += ("" if r.random() < 0.3 else " ") + pick(pool, r)
         if r.random() < rates.link and "http" not in text and "pic." not in text:
-            text = f"{text} {self._link(r)}"
+            suffix += " " + self._link(r)
+        room = PUBLIC_LIMIT - (0 if handle in text else len(handle) + 1)
+        if len(text) + len(suffix) > room:  # the post first; what is added may go
+            suffix = ""
+            if len(text) > room:
+                text = text[:room].rsplit(" ", 1)[0]
+        text = (text + suffix).strip()
+        if handle not in text:
+            text = f"{text} {handle}" if r.random() < rates.brand_in_middle else \
+                f"{handle} {text}"
         return text
 
-    def _typo(self, text: str, r: Stream) -> str:
-        if self.bank.language == "ko":
+    def _typo(self, text: str, r: Stream, exposed: Sequence[PersonalData] = ()) -> str:
+        if self.korean:
             # Korean words carry particles and endings (됐어요?), so look inside the text.
-            found = [w for w in self._typo_words if w in text]
+            found = [w for w in self._typo_words if w in text
+                     and not any(w in d.value for d in exposed)]
             if not found:
                 return text
-            word = _pick(found, r)
-            return text.replace(word, _pick(self.bank.typos[word], r), 1)
+            word = pick(found, r)
+            return text.replace(word, pick(self.bank.typos[word], r), 1)
         words = text.split(" ")
         typos = self.bank.typos
-        # lower-case the text once, not word by word (lower() keeps the spaces where they are)
         lowered = text.lower().split(" ")
-        candidates = [i for i, w in enumerate(lowered) if w in typos]
-        if not candidates:
+        protected = {w for d in exposed for w in d.value.lower().split(" ")}
+        candidates = [i for i, w in enumerate(lowered) if w in typos and w not in protected]
+        if candidates and r.random() < 0.4:  # the spellings people choose (u, pls, thx)
+            i = candidates[int(r.random() * len(candidates))]
+            words[i] = pick(typos[lowered[i]], r)
+            return " ".join(words)
+        # a slip of the thumb: letters swapped, dropped, doubled or a neighbouring key
+        plain = [i for i, w in enumerate(words) if len(w) >= 4 and w.isalpha()
+                 and w.lower() not in protected and not w.isupper()]
+        if not plain:
             return text
-        i = r.choice(candidates)
-        words[i] = r.choice(typos[lowered[i]])
+        i = plain[int(r.random() * len(plain))]
+        words[i] = slip(words[i], r)
         return " ".join(words)
 
-    # ---------------------------------------------------------- convenience
-    def _mention_templates(self, intent: str, persona: str) -> list[str]:
+    # ---------------------------------------------------------------- mentions
+    def _pool(self, intent: str, persona: str) -> tuple[list[Entry], list[Entry], float]:
+        """(the persona's own templates, the generic "any" ones, the share drawn from "any")."""
         key = (intent, persona)
-        templates = self._templates.get(key)
-        if templates is None:
-            by_persona = self.bank.mentions.get(intent) or {}
-            templates = by_persona.get(persona) or by_persona.get("any") or [
-                t for ts in by_persona.values() for t in ts] or ["{brand} hello?"]
-            self._templates[key] = templates
-        return templates
+        pool = self._pools.get(key)
+        if pool is None:
+            sources = [section.mentions.get(intent) or {} for section in self.sections]
+            sources.append(self.bank.mentions.get(intent) or {})
+            own = [self._entry(t) for s in sources for t in s.get(persona, ())]
+            anys = [self._entry(t) for s in sources for t in s.get("any", ())]
+            rates = self._compose(persona)
+            share = 0.0 if persona in OWN_VOICE and own else (rates.any_share if own else 1.0)
+            if not own and not anys:  # an intent without templates: borrow its other lists
+                anys = [self._entry(t) for s in sources for ts in s.values() for t in ts] or [
+                    self._entry("{brand} hello?")]
+                share = 1.0
+            pool = self._pools[key] = (own, anys, share)
+        return pool
+
+    def _compose(self, persona: str) -> ComposeRates:
+        compose = self.bank.compose
+        return compose.get(persona) or compose.get("any") or ComposeRates()
+
+    def _pieces_for(self, section: str, key: str) -> list[Compiled]:
+        cache_key = (section, key)
+        pieces = self._pieces.get(cache_key)
+        if pieces is None:
+            table: dict[str, list[str]] = getattr(self.bank, section)
+            found = list(table.get(key, ())) + list(table.get("any", ()))
+            if section == "extras":
+                found = [t for d in self.sections for t in d.extras.get(key, ())] + found
+            pieces = self._pieces[cache_key] = [compile_template(t) for t in found]
+        return pieces
+
+    def _choose(self, intent: str, persona: str, r: Stream, age: float | None) -> Entry:
+        own, anys, share = self._pool(intent, persona)
+        entry = None
+        for _ in range(_RETRIES):
+            pool = anys if (not own or (anys and r.random() < share)) else own
+            entry = pool[int(r.random() * len(pool))]
+            if fits_clock(entry.names, age):
+                return entry
+        fitting = [e for e in own + anys if fits_clock(e.names, age)]
+        return pick(fitting, r) if fitting else entry  # type: ignore[arg-type,return-value]
 
     def mention(self, intent: str, persona: str, author: Author, *,
-                rng: Stream | None = None,
-                facts: dict[str, str] | None = None) -> Rendered:
+                rng: Stream | None = None, facts: dict[str, str] | None = None,
+                minute: float | None = None) -> Rendered:
+        """A first post about ``intent`` by ``author`` (typed, with noise; oversharers add
+        personal data as a clause of its own, before any link)."""
         r = rng or self.rng
-        rendered = self.render(_pick(self._mention_templates(intent, persona), r), author,
-                               persona, intent=intent, rng=r, facts=facts)
+        slots = self._slots(author, None, r, facts, minute, intent)
+        entry = self._choose(intent, persona, r, slots.age)
+        text = self._compose_text(entry, intent, persona, r, slots)
+        if "? " in text and r.random() < QUESTION_LAST:
+            text = _question_last(text)
         if persona == "privacy_oversharer":
-            rendered = self._overshare(rendered, author, persona, r, facts)
-        return rendered
+            text = self._overshare(text, slots, r)
+        if ("http" in text or "pic." in text) and (persona == "privacy_oversharer"
+                                                   or r.random() < LINK_LAST):
+            text = _link_last(text)
+        exposed = slots.exposed
+        text = self._type(text, author, persona, r, [d.value for d in exposed],
+                          _mood(persona, intent))
+        text = _fit(self._noise(text, persona, intent, r, exposed))
+        if not exposed:
+            return Rendered(text, ())
+        return Rendered(text, tuple(d for d in exposed if d.value in text))
 
-    def _overshare(self, rendered: Rendered, author: Author, persona: str, r: Stream,
-                   facts: dict[str, str] | None) -> Rendered:
-        shown = {d.kind for d in rendered.exposed}
+    def _compose_text(self, entry: Entry, intent: str, persona: str, r: Stream,
+                      slots: Slots) -> str:
+        """The template's wording, filled, with an opener, an extra clause and a closer
+        sometimes (short posts get extras more often, long ones never pass the limit)."""
+        rates = self._compose(persona)
+        core = _fill(entry.compiled, r, slots)
+        joins = KO_JOINS if self.korean else EN_JOINS
+        if rates.extra and len(core) < 150 and r.random() < rates.extra * (
+                1.0 if len(core) < 70 else 0.5):
+            extras = self._pieces_for("extras", intent)
+            if extras:
+                piece = extras[int(r.random() * len(extras))]
+                if fits_clock(_names_of(piece), slots.age):
+                    mark = core.rstrip()[-1:]
+                    core = core.rstrip() + (" " if mark in "?!" else pick(joins, r)) + \
+                        _fill(piece, r, slots)
+        if rates.opener and r.random() < rates.opener:
+            openers = self._pieces_for("openers", persona)
+            if openers:
+                core = _fill(openers[int(r.random() * len(openers))], r, slots) + " " + core
+        if rates.closer and len(core) < 200 and r.random() < rates.closer:
+            closers = self._pieces_for("closers", persona)
+            if closers:
+                core = core.rstrip() + " " + _fill(closers[int(r.random() * len(closers))],
+                                                   r, slots)
+        return core
+
+    def _overshare(self, text: str, slots: Slots, r: Stream) -> str:
+        """The complaint, then the personal data as a clause of its own (the link comes after,
+        in the noise): real oversharers put their details at the end, not mid-sentence."""
+        shown = {d.kind for d in slots.exposed}
         kind = ""
         for _ in range(4):  # a kind not in the tweet yet (two phone numbers read wrong)
             draw = r.random() * self._overshare_cum[-1]
             kind = self._overshare_kinds[bisect_right(self._overshare_cum, draw)]
             if kind not in shown:  # overshare keys are PersonalData kinds
                 break
-        extra = self.render(r.choice(self.bank.overshare[kind]), author, persona,
-                            noise=False, rng=r, facts=facts)
-        text = f"{rendered.text} {extra.text}"
-        if len(text) > PUBLIC_LIMIT:  # keep the personal data, trim the complaint
-            room = PUBLIC_LIMIT - 1 - len(extra.text)
-            text = rendered.text[: max(0, room)].rstrip() + " " + extra.text
-        text = text[:PUBLIC_LIMIT]
-        exposed = tuple(d for d in rendered.exposed + extra.exposed if d.value in text)
-        return Rendered(text, exposed)
+        phrase = _fill(compile_template(pick(self.bank.overshare[kind], r)), r, slots)
+        joins = KO_JOINS if self.korean else (". ", ". ", ", ", " - ", ". ")
+        mark = text.rstrip()[-1:]
+        joined = text.rstrip() + (" " if mark in ".?!" else pick(joins, r)) + phrase
+        room = PUBLIC_LIMIT - 40  # the handle, a link and an emoji still fit after it
+        if len(joined) > room:  # keep the personal data, trim the complaint
+            keep = max(0, room - len(phrase) - 2)
+            joined = text[:keep].rsplit(" ", 1)[0].rstrip(" ,.") + ". " + phrase
+        return joined
 
     def follow_up(self, attempt: int, author: Author, persona: str, *,
-                  rng: Stream | None = None,
-                  facts: dict[str, str] | None = None) -> Rendered:
+                  rng: Stream | None = None, facts: dict[str, str] | None = None,
+                  minute: float | None = None, intent: str = "",
+                  waited: float | None = None) -> Rendered:
+        """A chase after ``waited`` minutes without an answer (its durations fit that wait:
+        nobody says "3 hours" twenty minutes after their first post)."""
         r = rng or self.rng
         key = str(min(attempt, 3))
         own = self.bank.follow_ups_by_persona.get(persona, {})
         templates = own.get(key) or self.bank.follow_ups[key]
-        return self.render(_pick(templates, r), author, persona, rng=r, facts=facts)
+        template = templates[int(r.random() * len(templates))]
+        for _ in range(_RETRIES):
+            if fits_clock(self._entry(template).names, waited):
+                break
+            template = templates[int(r.random() * len(templates))]
+        return self.render(template, author, persona, rng=r, facts=facts, minute=minute,
+                           intent=intent, age=waited)
 
     def reaction(self, reaction: str, author: Author, persona: str, channel: str, *,
-                 rng: Stream | None = None,
-                 facts: dict[str, str] | None = None) -> Rendered:
+                 rng: Stream | None = None, facts: dict[str, str] | None = None,
+                 minute: float | None = None, extra: dict[str, str] | None = None
+                 ) -> Rendered:
         r = rng or self.rng
         templates = self.bank.reactions.get(reaction) or self.bank.reactions["calmed"]
-        return self.render(r.choice(templates), author, persona, noise=channel == "public",
-                           rng=r, facts=facts)
+        return self.render(pick(templates, r), author, persona, extra=extra,
+                           noise=channel == "public", typed=True, rng=r, facts=facts,
+                           minute=minute)
+
+    def answer(self, kind: str, author: Author, persona: str, channel: str, *,
+               rng: Stream | None = None, facts: dict[str, str] | None = None,
+               minute: float | None = None, extra: dict[str, str] | None = None,
+               intent: str = "") -> Rendered:
+        """A turn that answers what a reply said (``bank.answers[kind]``; see engine.answers)."""
+        r = rng or self.rng
+        templates = self.bank.answers.get(kind) or self.bank.reactions["calmed"]
+        return self.render(pick(templates, r), author, persona, extra=extra,
+                           noise=channel == "public", typed=True, rng=r, facts=facts,
+                           minute=minute, intent=intent)
 
     def quote(self, author: Author, quoted_handle: str, persona: str, *,
-              rng: Stream | None = None,
-              facts: dict[str, str] | None = None) -> Rendered:
+              rng: Stream | None = None, facts: dict[str, str] | None = None,
+              minute: float | None = None) -> Rendered:
         r = rng or self.rng
-        return self.render(r.choice(self.bank.quotes), author, persona,
-                           extra={"quoted": "@" + quoted_handle}, rng=r, facts=facts)
+        return self.render(pick(self._quotes, r), author, persona,
+                           extra={"quoted": "@" + quoted_handle}, rng=r, facts=facts,
+                           minute=minute)
+
+
+def _fill(compiled: Compiled, rng: Stream, slots: Slots) -> str:
+    """One wording of a compiled template with its slots filled, piece by piece."""
+    parts = expand_parts(compiled, rng)
+    if len(parts) == 1:
+        return format_slots(parts[0], slots)
+    return tidy("".join(format_slots(p, slots) if "{" in p else p for p in parts))
+
+
+_NAMES: dict[Compiled, frozenset[str]] = {}
+
+
+def _names_of(compiled: Compiled) -> frozenset[str]:
+    names = _NAMES.get(compiled)
+    if names is None:
+        names = _NAMES[compiled] = slot_names(repr(compiled))
+    return names
+
+
+def _pick_from(pool: Sequence[str], slots: Slots) -> str:
+    return pick(pool, slots.rng)
+
+
+def _exposing(kind: str, make: Callable[[Slots], str], slots: Slots) -> str:
+    value = make(slots)
+    slots.exposed.append(PersonalData(kind, value))
+    return value
+
+
+def _mood(persona: str, intent: str) -> str:
+    if persona == "troll":
+        return "troll"
+    if persona == "praise" or intent == "praise":
+        return "happy"
+    return "angry" if persona == "angry" else "sad"
+
+
+_KEYS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+_NEIGHBOURS = {ch: row[max(0, i - 1)] + row[min(len(row) - 1, i + 1)]
+               for row in _KEYS for i, ch in enumerate(row)}
+
+
+def slip(word: str, r: Stream) -> str:
+    """One typing slip inside a word (never its first letter): swap, drop, double, neighbour."""
+    at = 1 + int(r.random() * (len(word) - 2))
+    kind = r.random()
+    if kind < 0.3:
+        return word[:at] + word[at + 1] + word[at] + word[at + 2:]
+    if kind < 0.55:
+        return word[:at] + word[at + 1:]
+    if kind < 0.75:
+        return word[:at] + word[at] + word[at:]
+    near = _NEIGHBOURS.get(word[at].lower())
+    return word[:at] + (pick(near, r) if near else word[at]) + word[at + 1:]
+
+
+def _link_last(text: str) -> str:
+    links = [m.group(0).strip() for m in _LINK.finditer(text)]
+    body = _LINK.sub("", text).strip()
+    return " ".join([body, *links]) if body else text
+
+
+def _question_last(text: str) -> str:
+    """The text's statements first, its question(s) last ("no signal since 9. is it down?")."""
+    parts = _SENTENCES.split(text)
+    if len(parts) < 2:
+        return text
+    questions = [p for p in parts if p.endswith("?")]
+    statements = [p for p in parts if not p.endswith("?")]
+    if not questions or not statements or parts[-1].endswith("?"):
+        return text
+    statements = [p if p[-1:] in ".!?…" else p + "." for p in statements]
+    return " ".join([*statements, *questions])
+
+
+def _fit(text: str) -> str:
+    """One line, single spaces, within the public limit (customers post in public)."""
+    if "  " in text or "\n" in text:
+        text = _SPACES.sub(" ", text)
+    return text[:PUBLIC_LIMIT].strip()
+
+
+def _clock(label: str | None) -> int | None:
+    if not label or ":" not in label:
+        return None
+    hours, minutes = label.split(":", 1)
+    return int(hours) * 60 + int(minutes)
