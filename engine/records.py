@@ -31,6 +31,8 @@ PUBLIC_LIMIT = 280
 DM_LIMIT = 10_000
 #: Followers from which an account counts as high reach (priority, spread, triage, the queue).
 HIGH_REACH_FOLLOWERS = 20_000
+#: The label of customer texts the engine's own templates wrote (``voice`` on customer events).
+VOICE_BANK = "bank"
 
 PERSONAS: tuple[str, ...] = Persona.__args__  # type: ignore[attr-defined]
 INTENTS: tuple[str, ...] = Intent.__args__  # type: ignore[attr-defined]
@@ -127,6 +129,11 @@ class CustomerFollowedUp(Event):
     sentiment: float
     text: str
     exposed: tuple[PersonalData, ...] = ()
+    #: why they chase: "unanswered" (nobody replied) or "promise" (a promised time passed)
+    turn: str = "unanswered"
+    #: who wrote the text: "bank" (the engine's templates), "llm:<model>" (the optional LLM
+    #: voice) or "llm fallback: <reason>" (the voice failed and the bank answered)
+    voice: str = VOICE_BANK
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +153,11 @@ class CustomerReplied(Event):
     text: str
     in_reply_to: str
     exposed: tuple[PersonalData, ...] = ()
+    #: what the turn answers (engine.answers): "answered_device", "asked_again", "fixed",
+    #: "status", "refused_public", ... ("" in transcripts from before issue 13)
+    turn: str = ""
+    #: who wrote the text (see ``CustomerFollowedUp.voice``)
+    voice: str = VOICE_BANK
 
 
 @dataclass(frozen=True, slots=True)

@@ -165,3 +165,5 @@ class ThreadLife:
     asked_pii_public: bool = False
     asked_password: bool = False
     dismissed: bool = False
+    #: follow-ups a voice is writing ahead, by attempt: (bank text, voice request)
+    pending: dict[int, Any] | None = None

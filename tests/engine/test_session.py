@@ -208,7 +208,9 @@ def test_session_customer_reacts_to_reply_quality(scenario, quality, persona, ex
     judge = _Fixed(quality)
     session = TrainingSession(scenario, seed=31, judge=judge)
     mention = _first_thread(session, persona)
-    session.act(Reply(mention.thread_id, "any text: the judge decides"))
+    # "yes": the reply takes up any question the customer asked (else they would ask again,
+    # tests/engine/test_answers.py), so only the judge's reading decides the reaction
+    session.act(Reply(mention.thread_id, "yes, any text: the judge decides"))
     session.advance_to(session.now + 30)
     got = _reactions(session, mention.thread_id)
     assert got and got[0] in expected
