@@ -29,8 +29,13 @@ def scorer_judge(context: Any) -> Any:
 
 
 def new_session(scenario: Scenario, seed: int, agent: str = "trainee") -> TrainingSession:
-    """A drill session whose customers react through the scorer's assessment."""
-    return TrainingSession(scenario, seed=seed, judge=scorer_judge, agent=agent)
+    """A drill session whose customers react through the scorer's assessment, and whose
+    conversational turns an LLM writes when ``STORMDESK_LLM_VOICE`` is on (stormdesk/voice.py;
+    its book replays the same texts when the drill is rebuilt or graded)."""
+    from stormdesk.voice import voice_for  # imported lazily: keeps app start-up light
+
+    return TrainingSession(scenario, seed=seed, judge=scorer_judge, agent=agent,
+                           voice=voice_for(scenario, seed))
 
 
 def env_judge() -> Any:
