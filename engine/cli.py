@@ -1,8 +1,10 @@
-"""`python -m engine`: list, validate and simulate drills from the command line."""
+"""`python -m engine`: list, validate and simulate drills, and grow a text bank (with an LLM),
+from the command line. Every subcommand ends quietly when its reader goes away (``| head``)."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -78,6 +80,62 @@ def format_summary(summary: dict[str, object]) -> str:
     return "\n".join(lines)
 
 
+#: Where the realism benchmark's real tweets live (read in place, never copied).
+REAL_TWEETS = Path(__file__).resolve().parents[2] / "shared" / "eval" / \
+    "twcs_customer_support" / "twcs_head5000.csv"
+
+
+def _grow_bank(args: argparse.Namespace) -> int:
+    from engine.bank import load_bank
+    from engine.grow import Candidates, Cell, grow, read_real, write_review
+    from engine.records import INTENTS, PERSONAS
+    from llm import LlmClient, LlmSettingsError, settings_from_env
+
+    problems = []
+    if args.persona not in PERSONAS:
+        problems.append(f"--persona: unknown persona {args.persona!r} (known: "
+                        f"{', '.join(PERSONAS)})")
+    if args.intent not in INTENTS:
+        problems.append(f"--intent: unknown intent {args.intent!r} (known: "
+                        f"{', '.join(INTENTS)})")
+    bank = load_bank(args.language)
+    if args.domain != "general" and args.domain not in bank.domains:
+        problems.append(f"--domain: unknown domain {args.domain!r} (known: general, "
+                        f"{', '.join(sorted(bank.domains))})")
+    try:
+        settings = settings_from_env()
+    except LlmSettingsError as exc:
+        problems.extend(exc.problems)
+        settings = None
+    else:
+        if settings is None:
+            problems.append("grow-bank asks an LLM: set STORMDESK_LLM_BASE_URL and "
+                            "STORMDESK_LLM_MODEL (any OpenAI-compatible server)")
+    if problems or settings is None:
+        for line in problems:
+            print(line, file=sys.stderr)
+        return EXIT_INVALID
+    client = LlmClient(settings)
+    sources: list[str] = []
+
+    def ask(system: str, user: str) -> Candidates | None:
+        answer = client.ask(system, user, Candidates)
+        sources.append(answer.source)
+        return answer.value
+
+    real = read_real(args.real) if args.real else (
+        read_real(REAL_TWEETS) if args.language == "en" else [])
+    cell = Cell(args.language, args.persona, args.intent, args.domain)
+    report = grow(cell, args.n, ask, bank=bank, real_texts=real)
+    report.sources = sources
+    out = args.out or Path(f"grow-{cell.language}-{cell.persona}-{cell.intent}.yaml")
+    write_review(report, out)
+    print(f"{cell.where}: {len(report.kept)} to review, {len(report.dropped)} dropped "
+          f"({report.calls} calls; classifier: {report.classifier}) -> {out}")
+    print("nothing was added to the bank: review the file and merge by hand")
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m engine",
                                      description="StormDesk's simulated public.")
@@ -92,8 +150,29 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--minutes", type=float, default=None, help="stop early (simulated minutes)")
     p.add_argument("--out", help="write the transcript as JSON lines")
     p.set_defaults(func=_simulate)
+    p = sub.add_parser("grow-bank", help="ask the configured LLM for candidate templates of "
+                                         "one bank cell and write a review file")
+    p.add_argument("--language", choices=("en", "ko"), required=True)
+    p.add_argument("--persona", required=True)
+    p.add_argument("--intent", required=True)
+    p.add_argument("--domain", default="general", help="a domain of the bank, or general")
+    p.add_argument("--n", type=int, default=50, help="candidates to ask for")
+    p.add_argument("--out", type=Path, help="the review file (YAML)")
+    p.add_argument("--real", type=Path, help="real customer tweets (TWCS CSV) for the "
+                                             "realism classifier (English default: "
+                                             "../shared/eval)")
+    p.set_defaults(func=_grow_bank)
     args = parser.parse_args(argv)
-    return int(args.func(args))
+    try:
+        code = int(args.func(args))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # the reader went away (| head): stop writing, quietly (Python's own advice: point
+        # stdout at devnull so the interpreter's final flush does not fail again)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+    return code
 
 
 if __name__ == "__main__":

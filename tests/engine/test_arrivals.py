@@ -4,6 +4,7 @@ customers, praise from fans)."""
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 
 import numpy as np
@@ -73,7 +74,7 @@ def test_outage_drills_spike_within_15_minutes_and_decay_with_a_tail(scenario_id
     assert rate(onset + 5) >= 0.5 * peak  # a spike, not a 35-minute ramp
     late = [rate(m) for m in range(int(scenario.duration_minutes) - 30,
                                    int(scenario.duration_minutes))]
-    assert all(a >= b for a, b in zip(late, late[1:], strict=False))  # still falling
+    assert all(a >= b for a, b in itertools.pairwise(late))  # still falling
     assert 0.05 * peak <= late[-1] <= 0.35 * peak  # a tail, not a cliff
 
 

@@ -103,3 +103,41 @@ def test_cli_validate_hostile_files_refused_fast_by_name(tmp_path):
                for line in lines)
     assert f"{tmp_path.name}: is a directory, not a file; it was not read" in lines
     assert "Traceback" not in result.stderr
+
+
+# ------------------------------------------------------------------ pipes and grow-bank
+def _piped(*args: str) -> subprocess.CompletedProcess[bytes]:
+    """``python -m engine ARGS | head -n 1``: the reader goes away after one line."""
+    engine = subprocess.Popen([sys.executable, "-m", "engine", *args], cwd=ROOT,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert engine.stdout is not None
+    engine.stdout.readline()
+    engine.stdout.close()  # what head does after its line
+    _, err = engine.communicate(timeout=120)
+    return subprocess.CompletedProcess(args, engine.returncode, b"", err)
+
+
+def test_cli_survives_a_broken_pipe_on_every_subcommand(tmp_path):
+    path = tmp_path / "drill.yaml"
+    path.write_text(yaml.safe_dump(DRILL), encoding="utf-8")
+    for args in (["list"], ["validate", str(path), str(path), str(path)],
+                 ["simulate", "telecom-outage", "--seed", "1", "--minutes", "30"]):
+        result = _piped(*args)
+        assert b"Traceback" not in result.stderr and b"BrokenPipe" not in result.stderr, args
+        assert result.returncode in (0, -13), (args, result.returncode)
+
+
+def test_cli_grow_bank_without_an_llm_says_what_to_set(monkeypatch):
+    env = {k: v for k, v in __import__("os").environ.items()
+           if not k.startswith("STORMDESK_LLM")}
+    result = subprocess.run([sys.executable, "-m", "engine", "grow-bank", "--language", "en",
+                             "--persona", "angry", "--intent", "billing", "--n", "5"],
+                            cwd=ROOT, text=True, capture_output=True, timeout=120, env=env,
+                            check=False)
+    assert result.returncode == 2
+    assert "STORMDESK_LLM_BASE_URL" in result.stderr
+
+
+def test_cli_grow_bank_refuses_an_unknown_persona():
+    result = run("grow-bank", "--language", "en", "--persona", "pirate", "--intent", "billing")
+    assert result.returncode == 2 and "--persona: unknown persona 'pirate'" in result.stderr
