@@ -5,13 +5,12 @@ domain such as telecom or airline and are used only in drills of that domain), t
 post is composed of (openers, extra clauses, closers), follow-ups, reactions, answers to the
 brand's replies, quotes, oversharers' phrases, bios, places per region, typing habits per
 persona and noise rates. Loading validates every template: its ``[a|b]`` choices parse and
-every wording's ``{slot}``s are known slots, checked by the safe formatter when it is present
+every wording's ``{slot}``s are known slots, checked by the safe formatter
 (``engine.formatter``), so a broken bank fails when it loads, never in the middle of a drill.
 """
 
 from __future__ import annotations
 
-import string
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -19,13 +18,9 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from engine import formatter
 from engine.templates import VariantError, all_wordings, compile_template
 from engine.typography import HandRates
-
-try:  # the safe formatter (issue 10); until it lands, str.format's parser checks the slots
-    from engine import formatter as _formatter
-except ImportError:  # pragma: no cover - depends on the other engineer's work
-    _formatter = None  # type: ignore[assignment]
 
 BANK_DIR = Path(__file__).resolve().parent / "banks"
 
@@ -216,22 +211,11 @@ def template_problems(template: str) -> list[str]:
         return [str(exc)]
     problems: list[str] = []
     for wording in all_wordings(compiled):
-        if _formatter is not None:
-            found = _formatter.check(wording, SLOTS)
+        found = formatter.check(wording, SLOTS)
+        if found:
             problems += [str(p) for p in found]
-            if found:
-                break
-            names = _formatter.slot_names(wording)
-        else:
-            try:
-                names = [n for _, n, spec, conv in string.Formatter().parse(wording) if n]
-            except ValueError as exc:
-                problems.append(str(exc))
-                break
-            unknown = sorted(set(names) - SLOTS)
-            if unknown:
-                problems.append(f"unknown slot {{{unknown[0]}}}")
-                break
+            break
+        names = formatter.slot_names(wording)
         numbered = [n for n in names if n.rstrip("2") in NUMBERS]
         repeated = sorted(n for n in set(numbered) if numbered.count(n) > 1)
         if repeated:
