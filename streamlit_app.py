@@ -24,6 +24,7 @@ if user is None:
     st.stop()
 
 lang = state.language()
+state.keep_choices(lang)
 pages = {
     "start": st.Page("ui/pages/start.py", title=t("start_title", lang), icon="🌩️",
                      url_path="start", default=True),

@@ -45,6 +45,29 @@ def language() -> str:
     return current.scenario.language if current else "en"
 
 
+#: Keyed choices that must survive a change of language. Their labels (and option names)
+#: change with it, so the browser draws them as new widgets, which start from their defaults;
+#: a value assigned through session state is what a new widget starts from instead.
+KEPT_CHOICES = ("start_scenario", "start_trainee", "start_initials", "start_speed", "start_mode",
+                "start_fixed", "start_seed", "preview_scenario", "preview_seed",
+                "preview_minutes", "queue_filter", "queue_sort", "queue_search", "queue_page",
+                "speed", "scorecard_pick", "dash_team", "trend_trainee", "review_drill",
+                "compare_drill", "th_scenario", "th_dimension", "ov_dim", "nu_role", "nu_team")
+_DRAWN_IN = "_language_drawn"
+
+
+def keep_choices(lang: str) -> None:
+    """On the run that switches the language, hand every choice made so far to the widgets
+    that replace the old ones (once per switch: widgets keep their own state otherwise)."""
+    if st.session_state.get(_DRAWN_IN) == lang:
+        return
+    if st.session_state.get(_DRAWN_IN) is not None:
+        for key in KEPT_CHOICES:
+            if key in st.session_state:
+                st.session_state[key] = st.session_state[key]
+    st.session_state[_DRAWN_IN] = lang
+
+
 def flash(message: str | None = None, kind: str = "error") -> tuple[str, str] | None:
     """Set (with a message) or pop (without) a one-shot message for the next run."""
     if message is not None:

@@ -99,6 +99,15 @@ def test_desk_over_long_public_reply_is_kept_whole_marked_and_send_is_off(practi
     assert any(f"{len(OVER.strip()) + 4} / 280" in c for c in counters)
 
 
+def test_desk_live_counter_script_survives_the_html_sanitiser():
+    """DOMPurify drops a script whose text holds "<" followed by a word character."""
+    import re
+
+    from ui.views.composer import _COUNTER_JS
+
+    assert not re.search(r"<[/\w]", _COUNTER_JS)
+
+
 def test_desk_send_refuses_an_over_long_reply_and_keeps_it(practice):
     """Whatever the browser shows, the server refuses: the draft stays, nothing is sent."""
     at = practice

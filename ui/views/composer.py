@@ -83,15 +83,15 @@ def render(drill: LiveDrill, lang: str, *, act: Act, coach: Coach | None = None)
     if st.session_state.get(ckey) not in ("public", "dm"):
         st.session_state[ckey] = "public"
     channel = str(st.session_state[ckey])
-    a, b, c = st.columns([3, 3, 2])
-    a.button("🌐 " + t("public", lang), key="channel_public", width="stretch",
-             type="primary" if channel == "public" else "secondary",
-             shortcut=SHORTCUTS["public"], on_click=_pick, args=(thread_id, "public"))
-    b.button("🔒 " + t("dm", lang), key="channel_dm", width="stretch",
-             type="primary" if channel == "dm" else "secondary",
-             shortcut=SHORTCUTS["dm"], on_click=_pick, args=(thread_id, "dm"))
-    c.button("✎ " + t("focus", lang), key="composer_focus_button", width="stretch",
-             shortcut=SHORTCUTS["focus"], on_click=_pick, args=(thread_id, channel))
+    with st.container(horizontal=True, gap="small"):
+        st.button("🌐 " + t("public", lang), key="channel_public", width="content",
+                  type="primary" if channel == "public" else "secondary",
+                  shortcut=SHORTCUTS["public"], on_click=_pick, args=(thread_id, "public"))
+        st.button("🔒 " + t("dm", lang), key="channel_dm", width="content",
+                  type="primary" if channel == "dm" else "secondary",
+                  shortcut=SHORTCUTS["dm"], on_click=_pick, args=(thread_id, "dm"))
+        st.button("✎ " + t("focus", lang), key="composer_focus_button", width="content",
+                  shortcut=SHORTCUTS["focus"], on_click=_pick, args=(thread_id, channel))
     if channel == "dm" and not dm_open:
         st.caption("🔒 " + t("dm_locked", lang))
     key = draft_key(thread_id, channel)
@@ -104,14 +104,13 @@ def render(drill: LiveDrill, lang: str, *, act: Act, coach: Coach | None = None)
     if drill.signature:
         st.caption(t("signed", lang, tag=drill.signature))
     macros = drill.scenario.brand.macros
-    m1, m2, m3 = st.columns([3, 2, 2])
     if macros:
+        m1, m2 = st.columns([3, 1], vertical_alignment="bottom")
         titles = [m.title for m in macros]
-        choice = m1.selectbox(t("macro", lang), titles, key="macro_choice",
-                              label_visibility="collapsed")
+        choice = m1.selectbox(t("macro", lang), titles, key="macro_choice")
         m2.button(t("insert", lang), key="macro_insert", width="stretch",
                   on_click=_insert_macro, args=(drill, thread_id, choice, channel, lang))
-    m3.button(t("move_dm", lang), key="move_dm", width="stretch",
+    st.button("🔒 " + t("move_dm", lang), key="move_dm", width="content",
               on_click=_insert_dm_link, args=(drill, thread_id, lang),
               disabled=channel == "dm")
     locked = channel == "dm" and not dm_open
@@ -172,6 +171,8 @@ def live_counter(key: str, send_key: str, limit: int, extra: int, shown: str, ov
 # Installed once per page; each composer registers its box by widget key. It counts code
 # points (as Python's len does), trims like the server, adds the signature, turns the counter
 # red past the limit, disables Send, and shows the overflow as text (textContent only).
+# No "<" may appear in it: the page's HTML sanitiser drops a script whose text holds "<" and
+# a letter or digit (tests/ui/test_desk.py checks).
 _COUNTER_JS = """(function(c){
 var S=window.__sdCounters=window.__sdCounters||{cfg:{},on:false};S.cfg[c.key]=c;
 function fmt(s,k,v){return s.split('{'+k+'}').join(v);}
@@ -193,7 +194,7 @@ if(!S.on){S.on=true;document.addEventListener('input',function(e){var t=e.target
 if(!t||t.tagName!=='TEXTAREA')return;for(var k in S.cfg){var h=document.querySelector(
 '.st-key-'+CSS.escape(k)+' textarea');if(h===t)upd(k);}},true);}
 var tries=0;(function wait(){var box=document.querySelector('.st-key-'+CSS.escape(c.key)+
-' textarea');if(!box){if(tries++<40)setTimeout(wait,50);return;}
+' textarea');if(!box){if(40>tries++)setTimeout(wait,50);return;}
 document.querySelectorAll('.st-key-'+CSS.escape(c.send)+' button').forEach(function(b){
 delete b.dataset.sdServer;});upd(c.key);
 if(c.focus&&S.focused!==c.key+':'+c.focus){S.focused=c.key+':'+c.focus;box.focus();

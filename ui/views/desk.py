@@ -80,7 +80,7 @@ def render() -> None:
         _controls(drill, lang)
     if drill.scenario.incident:
         incident_panel()
-    left, right = st.columns([7, 6], gap="medium")
+    left, right = st.columns([3, 2], gap="medium")
     with left:
         queue.render(drill, lang, act=act, tick=lambda: _tick(drill))
     with right:
@@ -212,10 +212,11 @@ def incident_panel() -> None:
 
 def _controls(drill: LiveDrill, lang: str) -> None:
     """Speed, pause/resume and end: outside the refreshing fragment, acting in callbacks."""
-    st.selectbox(t("speed", lang), SPEEDS, key="speed",
-                 index=SPEEDS.index(int(drill.clock.speed))
-                 if int(drill.clock.speed) in SPEEDS else 0,
-                 format_func=lambda v: f"{v}x", on_change=_set_speed, args=(drill, lang))
+    if st.session_state.get("speed") not in SPEEDS:  # the drill's own speed to begin with
+        st.session_state["speed"] = (int(drill.clock.speed) if int(drill.clock.speed) in SPEEDS
+                                     else SPEEDS[0])
+    st.selectbox(t("speed", lang), SPEEDS, key="speed", format_func=lambda v: f"{v}x",
+                 on_change=_set_speed, args=(drill, lang))
     a, b = st.columns(2)
     label = t("resume", lang) if drill.clock.paused else t("pause", lang)
     a.button(label, key="pause", width="stretch", disabled=drill.session.finished,

@@ -38,10 +38,11 @@ REFRESH_SECONDS = 1.5
 PAGE_ROWS = 50
 #: Above 4rem (64 px) the grid wraps text: two lines of the customer's post per row.
 ROW_HEIGHT = 66
-TABLE_HEIGHT = 560
+TABLE_HEIGHT = 600
+HEADER_HEIGHT = 40
 #: Keyboard shortcuts (Streamlit ignores plain keys while the trainee types in a box).
 SHORTCUTS = {"next": "J", "previous": "K", "waiting": "N"}
-COLUMNS = ("new", "sla", "customer", "message", "mood", "priority", "reach", "owner")
+COLUMNS = ("new", "sla", "message", "customer", "owner")
 #: Extra per-thread text a caller can show (a room: "Dana is replying").
 Annotate = Callable[[ThreadState], str]
 
@@ -119,23 +120,25 @@ def _search_row(drill: LiveDrill, lang: str, key: str) -> None:
 
 
 def _nav_row(drill: LiveDrill, lang: str, key: str, act: Act, view: QueueView) -> None:
-    cols = st.columns([3, 2, 2, 3, 2])
-    cols[0].button("↻ " + t("show_new", lang), key=_k(key, "show_new"), width="stretch",
-                   help=t("show_new_help", lang), on_click=_retake, args=(key,))
-    cols[1].button("↑ " + t("previous", lang), key=_k(key, "prev"), width="stretch",
-                   shortcut=SHORTCUTS["previous"], on_click=_step, args=(drill, key, -1))
-    cols[2].button("↓ " + t("next_row", lang), key=_k(key, "next"), width="stretch",
-                   shortcut=SHORTCUTS["next"], on_click=_step, args=(drill, key, 1))
-    cols[3].button(t("next", lang), key="next_waiting", width="stretch",
-                   shortcut=SHORTCUTS["waiting"], on_click=open_next_waiting,
-                   args=(drill, key))
-    with cols[4].popover("⌨", help=t("shortcuts", lang), width="stretch"):
-        shortcuts_help(lang)
-    bulk = st.columns(3)
-    for col, (name, icon) in zip(bulk, (("like", "👍"), ("hide", "🙈"), ("resolve", "✅")),
-                                 strict=True):
-        col.button(f"{icon} {t('bulk_' + name, lang)}", key=_k(key, "bulk_" + name),
-                   width="stretch", on_click=bulk_action, args=(drill, key, name, act, lang))
+    # Buttons sized to their labels in a wrapping row: nothing is cut to "Open nex…".
+    with st.container(horizontal=True, gap="small"):
+        st.button("🔄 " + t("show_new", lang), key=_k(key, "show_new"), width="content",
+                  help=t("show_new_help", lang), on_click=_retake, args=(key,))
+        st.button(t("next", lang), key="next_waiting", width="content", type="primary",
+                  shortcut=SHORTCUTS["waiting"], on_click=open_next_waiting,
+                  args=(drill, key))
+        st.button("↑ " + t("previous", lang), key=_k(key, "prev"), width="content",
+                  shortcut=SHORTCUTS["previous"], on_click=_step, args=(drill, key, -1))
+        st.button("↓ " + t("next_row", lang), key=_k(key, "next"), width="content",
+                  shortcut=SHORTCUTS["next"], on_click=_step, args=(drill, key, 1))
+        with st.popover("⌨️", help=t("shortcuts", lang), width="content"):
+            shortcuts_help(lang)
+    with st.container(horizontal=True, gap="small", vertical_alignment="center"):
+        st.caption(t("ticked", lang))
+        for name, icon in (("like", "👍"), ("hide", "🙈"), ("resolve", "✅")):
+            st.button(f"{icon} {t('bulk_' + name, lang)}", key=_k(key, "bulk_" + name),
+                      width="content", type="tertiary",
+                      on_click=bulk_action, args=(drill, key, name, act, lang))
 
 
 def shortcuts_help(lang: str) -> None:
@@ -184,7 +187,8 @@ def table(drill: LiveDrill, lang: str, key: str, agent: str,
     frame = queue_frame([drill.inbox.threads[i] for i in ids], drill, lang, annotate)
     st.dataframe(frame, key=table_key, hide_index=True, on_select="rerun",
                  selection_mode=["multi-row", "single-cell"], width="stretch",
-                 height=TABLE_HEIGHT, row_height=ROW_HEIGHT,
+                 height=min(TABLE_HEIGHT, HEADER_HEIGHT + ROW_HEIGHT * max(1, len(ids))),
+                 row_height=ROW_HEIGHT,
                  column_config=column_config(lang, annotate is not None))
 
 
@@ -224,22 +228,31 @@ def _follow_clicks(drill: LiveDrill, key: str, table_key: str, ids: list[str]) -
 
 
 def column_config(lang: str, annotated: bool = False) -> dict[str, Any]:
-    """The queue's columns, labelled in the interface's language."""
+    """The queue's columns, labelled in the interface's language: the customer's words first
+    after the timer, so they are on screen however narrow the queue is."""
     config: dict[str, Any] = {
         "new": st.column_config.TextColumn("", width=28, help=t("col_new_help", lang)),
-        "sla": st.column_config.TextColumn(t("col_sla", lang), width=110,
+        "sla": st.column_config.TextColumn(t("col_sla", lang), width=96,
                                            help=t("col_sla_help", lang)),
-        "customer": st.column_config.TextColumn(t("col_customer", lang), width=150),
-        "message": st.column_config.TextColumn(t("col_message", lang), width="large"),
-        "mood": st.column_config.TextColumn(t("col_mood", lang), width=52),
-        "priority": st.column_config.TextColumn(t("col_priority", lang), width=78),
-        "reach": st.column_config.NumberColumn(t("col_reach", lang), format="compact",
-                                               width=64, help=t("col_reach_help", lang)),
-        "owner": st.column_config.TextColumn(t("col_owner", lang), width=80),
+        # widths sum to ~570 px with the tick and unread columns: the queue's share of a
+        # 1440 px window with the sidebar open, so the whole row is on screen
+        "message": st.column_config.TextColumn(t("col_message", lang), width=260),
+        "customer": st.column_config.TextColumn(t("col_customer", lang), width=150,
+                                                help=t("col_customer_help", lang)),
+        "owner": st.column_config.TextColumn(t("col_owner", lang), width=60),
     }
     if annotated:
         config["who"] = st.column_config.TextColumn(t("col_who", lang), width=120)
     return config
+
+
+def reach(followers: int) -> str:
+    """Followers as people read them: 950, 12.3k, 1.2M."""
+    if followers >= 1_000_000:
+        return f"{followers / 1_000_000:.1f}M"
+    if followers >= 1_000:
+        return f"{followers / 1_000:.1f}k"
+    return str(followers)
 
 
 def mood(sentiment: float) -> str:
@@ -269,20 +282,21 @@ def sla_text(thread: ThreadState, drill: LiveDrill, lang: str) -> str:
 
 def queue_frame(rows: Sequence[ThreadState], drill: LiveDrill, lang: str = "en",
                 annotate: Annotate | None = None) -> pd.DataFrame:
-    """The visible window as a table; user text through ``ui.markup.cells``."""
+    """The visible window as a table; user text through ``ui.markup.cells``. The customer
+    cell has two lines: who (handle, verified, name) and how they stand (mood, priority,
+    reach)."""
     records = []
     for r in rows:
         author = r.author
         record = {
             "new": "●" if drill.inbox.unread(r) else "",
             "sla": sla_text(r, drill, lang),
-            "customer": f"@{author.handle}" + (" ✔" if author.verified else "")
-                        + f" · {author.display_name}",
             "message": ("🔒 " if r.last_customer_channel == "dm" else "")
                        + r.last_customer_text,
-            "mood": mood(r.sentiment),
-            "priority": label("priority", r.priority, lang),
-            "reach": author.followers,
+            "customer": f"@{author.handle}" + (" ✔" if author.verified else "")
+                        + f" · {author.display_name}\n{mood(r.sentiment)} "
+                        + f"{label('priority', r.priority, lang)} · "
+                        + t("reach_n", lang, n=reach(author.followers)),
             "owner": r.assignee,
         }
         if annotate is not None:

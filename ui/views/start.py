@@ -96,8 +96,10 @@ def render() -> None:
         mode = d.radio(t("mode", lang), ["practice", "assessment"], key="start_mode",
                        format_func=lambda m: t(m, lang))
         fixed = st.toggle(t("seed_fixed", lang), key="start_fixed")
+        if "start_seed" not in st.session_state:
+            st.session_state["start_seed"] = 1
         seed = st.number_input(t("seed_number", lang), min_value=0, max_value=2**31 - 1,
-                               value=1, step=1, key="start_seed")
+                               step=1, key="start_seed")
         submitted = st.button(t("start", lang), type="primary", disabled=busy,
                               key="start_drill")
     if busy:
@@ -137,13 +139,15 @@ def lead_in(drill: LiveDrill) -> float:
 
 def _preview(cat: Any, ids: list[str], lang: str) -> None:
     st.caption(t("preview_note", lang))
+    st.session_state.setdefault("preview_seed", 1)
+    st.session_state.setdefault("preview_minutes", 0.0)
     with st.form("headless"):
         scenario_id = st.selectbox(t("scenario", lang), ids, key="preview_scenario",
                                    format_func=lambda i: f"{cat.scenarios[i].title} ({i})")
         seed = st.number_input(t("seed_number", lang), min_value=0, max_value=2**31 - 1,
-                               value=1, step=1, key="preview_seed")
+                               step=1, key="preview_seed")
         minutes = st.number_input(t("preview_minutes", lang), min_value=0.0,
-                                  value=0.0, step=5.0, key="preview_minutes")
+                                  step=5.0, key="preview_minutes")
         submitted = st.form_submit_button(t("simulate", lang))
     if submitted:
         st.session_state["headless_run"] = (scenario_id, int(seed), float(minutes))

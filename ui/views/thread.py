@@ -51,72 +51,66 @@ def render(drill: LiveDrill, lang: str) -> None:
     drill.inbox.mark_seen(thread.thread_id)
     author = thread.author
     s = drill.scenario
-    head, card = st.columns([3, 2])
-    with head:
-        st.markdown(f"**{inert(author.display_name)}** @{inert(author.handle)}"
-                    + (" ✔" if author.verified else "")
-                    + f" · {label('priority', thread.priority, lang)}"
-                    + f" · {label('intent', thread.intent, lang)}"
-                    + f" · {label('persona', thread.persona, lang)}")
-        st.caption(t("thread_id", lang, id=thread.thread_id)
-                   + (f" · 🔁 {t('spreading', lang, n=thread.amplifications)}"
-                      if thread.amplifications else ""))
-        if thread.feedback is not None:
-            feedback_card(thread.feedback, drill, lang)
-        with st.container(height=330, border=True):
-            posts = [e for e in thread.events if isinstance(
-                e, MentionArrived | CustomerFollowedUp | CustomerReplied | ReplySent)]
-            for e in posts[-CONVERSATION_WINDOW:]:
-                when = s.clock_label(e.minute)
-                if isinstance(e, ReplySent):
-                    who = f"@{s.brand.handle}" + (f" ({e.agent})" if e.agent else "")
-                    icon = "🏢"
-                else:
-                    who = f"@{author.handle}"
-                    icon = "👤"
-                channel = getattr(e, "channel", "public")
-                badge = "🔒 " + t("dm", lang) if channel == "dm" else "🌐 " + t("public_post",
-                                                                                lang)
-                with st.chat_message("assistant" if isinstance(e, ReplySent) else "user",
-                                     avatar=icon):
-                    st.caption(f"{inert(who)} · {when} · {badge}")
-                    st.markdown(inert(e.text))
-    with card:
+    st.markdown(f"**{inert(author.display_name)}** @{inert(author.handle)}"
+                + (" ✔" if author.verified else "")
+                + f" · {label('priority', thread.priority, lang)}"
+                + f" · {label('intent', thread.intent, lang)}"
+                + f" · {label('persona', thread.persona, lang)}")
+    st.caption(t("thread_id", lang, id=thread.thread_id)
+               + f" · {t('followers_n', lang, n=f'{author.followers:,}')}"
+               + (f" · 🔁 {t('spreading', lang, n=thread.amplifications)}"
+                  if thread.amplifications else ""))
+    if thread.feedback is not None:
+        feedback_card(thread.feedback, drill, lang)
+    with st.container(height=300, border=True):
+        posts = [e for e in thread.events if isinstance(
+            e, MentionArrived | CustomerFollowedUp | CustomerReplied | ReplySent)]
+        for e in posts[-CONVERSATION_WINDOW:]:
+            when = s.clock_label(e.minute)
+            if isinstance(e, ReplySent):
+                who = f"@{s.brand.handle}" + (f" ({e.agent})" if e.agent else "")
+                icon = "🏢"
+            else:
+                who = f"@{author.handle}"
+                icon = "👤"
+            channel = getattr(e, "channel", "public")
+            badge = "🔒 " + t("dm", lang) if channel == "dm" else "🌐 " + t("public_post", lang)
+            with st.chat_message("assistant" if isinstance(e, ReplySent) else "user",
+                                 avatar=icon):
+                st.caption(f"{inert(who)} · {when} · {badge}")
+                st.markdown(inert(e.text))
+    notes = drill.inbox.projection.notes.get(author.handle, [])
+    with st.expander("👤 " + t("author_and_notes", lang, n=len(notes))):
         _author_card(drill, thread, lang)
 
 
 def _author_card(drill: LiveDrill, thread: ThreadState, lang: str) -> None:
     author = thread.author
     threads = drill.inbox.threads
-    with st.container(border=True):
-        st.markdown(f"**{t('profile', lang)}**")
-        st.markdown(f"{inert(author.display_name)}  \n@{inert(author.handle)}"
-                    + (f" ✔ {t('verified', lang)}" if author.verified else ""))
-        st.caption(t("followers_n", lang, n=f"{author.followers:,}"))
-        if author.bio:
-            st.markdown(f"_{inert(author.bio)}_")
-        earlier = [tid for tid in drill.inbox.projection.by_author.get(author.handle, [])
-                   if threads[tid].opened_minute < thread.opened_minute]
-        if earlier:
-            st.caption(f"{t('earlier', lang)}: " + ", ".join(earlier[-5:]))
-        state_bits = []
-        if thread.assignee:
-            state_bits.append(t("assigned_to", lang, who=inert(thread.assignee)))
-        if thread.tags:
-            state_bits.append("🏷 " + ", ".join(inert(x) for x in thread.tags))
-        if thread.escalated:
-            state_bits.append("⬆ " + t("escalated_state", lang))
-        if thread.resolved:
-            state_bits.append("✅ " + t("resolved_state", lang))
-        if thread.hidden:
-            state_bits.append("🙈 " + t("hidden_state", lang))
-        if state_bits:
-            st.caption(" · ".join(state_bits))
-    notes = drill.inbox.projection.notes.get(author.handle, [])
-    with st.container(border=True):
-        st.markdown(f"**{t('notes', lang)}**")
-        for note in notes[-5:]:
-            st.markdown("• " + inert(note.text) + f" _({inert(note.agent)})_")
+    st.markdown(f"{inert(author.display_name)} @{inert(author.handle)}"
+                + (f" ✔ {t('verified', lang)}" if author.verified else ""))
+    if author.bio:
+        st.markdown(f"_{inert(author.bio)}_")
+    earlier = [tid for tid in drill.inbox.projection.by_author.get(author.handle, [])
+               if threads[tid].opened_minute < thread.opened_minute]
+    if earlier:
+        st.caption(f"{t('earlier', lang)}: " + ", ".join(earlier[-5:]))
+    state_bits = []
+    if thread.assignee:
+        state_bits.append(t("assigned_to", lang, who=inert(thread.assignee)))
+    if thread.tags:
+        state_bits.append("🏷 " + ", ".join(inert(x) for x in thread.tags))
+    if thread.escalated:
+        state_bits.append("⬆ " + t("escalated_state", lang))
+    if thread.resolved:
+        state_bits.append("✅ " + t("resolved_state", lang))
+    if thread.hidden:
+        state_bits.append("🙈 " + t("hidden_state", lang))
+    if state_bits:
+        st.caption(" · ".join(state_bits))
+    st.markdown(f"**{t('notes', lang)}**")
+    for note in drill.inbox.projection.notes.get(author.handle, [])[-5:]:
+        st.markdown("• " + inert(note.text) + f" _({inert(note.agent)})_")
 
 
 def nps_band(nps: int) -> str:
@@ -162,23 +156,23 @@ def actions(drill: LiveDrill, lang: str, *, act: Act, people: People) -> None:
     row = drill.inbox.threads[thread_id]
     agent = drill.agent
     handle = inert("@" + row.author.handle)
-    cols = st.columns(4)
-    cols[0].button("👍 " + t("like", lang), key="like", width="stretch",
-                   shortcut=SHORTCUTS["like"], disabled=row.liked,
-                   on_click=_do, args=(act, Like(row.first_mention_id, agent=agent),
-                                       t("done_like", lang, handle=handle), lang, "👍"))
-    cols[1].button("🙈 " + t("hide", lang), key="hide", width="stretch",
-                   shortcut=SHORTCUTS["hide"], disabled=row.hidden,
-                   on_click=_do, args=(act, Hide(row.first_mention_id, agent=agent),
-                                       t("done_hide", lang, handle=handle), lang, "🙈"))
-    cols[2].button("⬆ " + t("escalate", lang), key="escalate", width="stretch",
-                   disabled=row.escalated,
-                   on_click=_do, args=(act, Escalate(thread_id, "tier 2", agent=agent),
-                                       t("done_escalate", lang, handle=handle), lang, "⬆"))
-    cols[3].button("✅ " + t("resolve", lang), key="resolve", width="stretch",
-                   shortcut=SHORTCUTS["resolve"], disabled=row.resolved,
-                   on_click=_do, args=(act, Resolve(thread_id, agent=agent),
-                                       t("done_resolve", lang, handle=handle), lang, "✅"))
+    with st.container(horizontal=True, gap="small"):
+        st.button("👍 " + t("like", lang), key="like", width="content",
+                  shortcut=SHORTCUTS["like"], disabled=row.liked,
+                  on_click=_do, args=(act, Like(row.first_mention_id, agent=agent),
+                                      t("done_like", lang, handle=handle), lang, "👍"))
+        st.button("🙈 " + t("hide", lang), key="hide", width="content",
+                  shortcut=SHORTCUTS["hide"], disabled=row.hidden,
+                  on_click=_do, args=(act, Hide(row.first_mention_id, agent=agent),
+                                      t("done_hide", lang, handle=handle), lang, "🙈"))
+        st.button("✅ " + t("resolve", lang), key="resolve", width="content",
+                  shortcut=SHORTCUTS["resolve"], disabled=row.resolved,
+                  on_click=_do, args=(act, Resolve(thread_id, agent=agent),
+                                      t("done_resolve", lang, handle=handle), lang, "✅"))
+        st.button("⬆ " + t("escalate", lang), key="escalate", width="content",
+                  disabled=row.escalated,
+                  on_click=_do, args=(act, Escalate(thread_id, "tier 2", agent=agent),
+                                      t("done_escalate", lang, handle=handle), lang, "⬆"))
     assign_col, tag_col = st.columns(2)
     options = ["", *dict.fromkeys(value for value, _ in people)]
     if row.assignee and row.assignee not in options:
@@ -194,7 +188,7 @@ def actions(drill: LiveDrill, lang: str, *, act: Act, people: People) -> None:
         st.text_input(t("tag", lang), key=f"tag-{thread_id}")
         st.button(t("tag_apply", lang), key="tag_apply", on_click=_tag,
                   args=(act, drill, thread_id, lang))
-    with st.expander("📝 " + t("notes", lang)):
+    with st.expander("📝 " + t("add_note", lang)):
         st.text_input(t("add_note", lang), key=f"note-{row.author.handle}")
         st.button(t("add_note", lang), key="note_apply", on_click=_add_note,
                   args=(act, drill, row.author.handle, lang))
