@@ -18,6 +18,7 @@ every stream and holds no state a render could change:
 
 from __future__ import annotations
 
+import math
 import random
 import re
 from bisect import bisect_right
@@ -44,7 +45,7 @@ from engine.formatter import render as format_slots
 from engine.people import FOLLOWER_FLOOR, PeopleFactory
 from engine.records import PUBLIC_LIMIT, Author, PersonalData
 from engine.slots import Slots, fits_clock, pick, slot_names
-from engine.templates import Compiled, compile_template, expand_parts, tidy
+from engine.templates import Compiled, compile_template, expand_parts, tidy, wordings
 from engine.threads import Stream
 from engine.typography import Hand, HandRates
 
@@ -58,14 +59,20 @@ KO_JOINS = (" ", " ", ". ", ".. ", ", ")
 #: Moods of the emoji a persona's noise adds.
 _MOODS = ("angry", "sad", "confused")
 _RETRIES = 6
+#: The most a template is drawn relative to a plain one (see ``Entry.weight``).
+GRAMMAR_WEIGHT = 6.0
 #: Chance that a post whose question sits mid-text is reordered to end on it: real tweets end
 #: on their question (15% end in "?", 9% have one mid-text; benchmarks/realism.py).
 QUESTION_LAST = 0.6
+#: Share of posts cut to their first sentence: a quarter of real customer tweets are under 60
+#: characters ("no signal since 9"), where a template writes the whole story.
+TERSE = 0.12
 #: Share of posts whose link (a template's own) is moved to the end: real tweets put text
 #: after a link 5.7% of the time (issue 13); an oversharer's details always come before it.
 LINK_LAST = 0.9
 _LINK = re.compile(r"\s*(?:https?://\S+|pic\.x\.com/\S+)")
 _SENTENCES = re.compile(r"(?<=[.?!])\s+(?=\S)")
+_CLAUSE = re.compile(r"[.?!,]\s|\s-\s")
 
 
 def _reach(followers: int, language: str = "en") -> str:
@@ -99,12 +106,33 @@ class Entry:
     names: frozenset[str]
     #: the template began with the brand's handle (the writer places the handle itself)
     leading_brand: bool
+    #: how often it is drawn relative to a one-wording template: 1 + log2(wordings) / 3, at
+    #: most ``GRAMMAR_WEIGHT``, so a template written as a grammar of choices (thousands of
+    #: wordings) is drawn more often without crowding out short plain posts
+    weight: float
 
 
 def _entry(template: str) -> Entry:
     leading = template.startswith("{brand} ")
     body = template[len("{brand} "):] if leading else template
-    return Entry(compile_template(body), slot_names(body), leading)
+    compiled = compile_template(body)
+    return Entry(compiled, slot_names(body), leading,
+                 min(GRAMMAR_WEIGHT, 1.0 + math.log2(wordings(compiled)) / 3))
+
+
+@dataclass(frozen=True, slots=True)
+class Pool:
+    """Templates to draw from, weighted (``Entry.weight``): cumulative weights for bisect."""
+
+    entries: tuple[Entry, ...]
+    cumulative: tuple[float, ...]
+
+    @classmethod
+    def of(cls, entries: list[Entry]) -> Pool:
+        return cls(tuple(entries), tuple(accumulate(e.weight for e in entries)))
+
+    def draw(self, r: Stream) -> Entry:
+        return self.entries[bisect_right(self.cumulative, r.random() * self.cumulative[-1])]
 
 
 _NOBODY = Author("user", "", 0, False, "")
@@ -147,8 +175,11 @@ class MentionWriter:
         #: default incident facts for callers that pass none (``{since}``, ``{down}``)
         self.facts: dict[str, str] = {}
         self._typo_words = tuple(bank.typos)
+        #: every domain's one-word markers: a typing slip must not make one ("latte")
+        self._marker_words = frozenset(m.lower() for d in bank.domains.values()
+                                       for m in d.markers if " " not in m)
         self._fillers = self._build_fillers()
-        self._pools: dict[tuple[str, str], tuple[list[Entry], list[Entry], float]] = {}
+        self._pools: dict[tuple[str, str], tuple[Pool | None, Pool, float]] = {}
         self._pieces: dict[tuple[str, str], list[Compiled]] = {}
         self._entries: dict[str, Entry] = {}
         self._hands: dict[tuple[str, str], Hand] = {}
@@ -355,11 +386,14 @@ class MentionWriter:
         if not plain:
             return text
         i = plain[int(r.random() * len(plain))]
-        words[i] = slip(words[i], r)
+        slipped = slip(words[i], r)
+        if slipped.lower() in self._marker_words:  # "late" slipping into "latte"
+            return text
+        words[i] = slipped
         return " ".join(words)
 
     # ---------------------------------------------------------------- mentions
-    def _pool(self, intent: str, persona: str) -> tuple[list[Entry], list[Entry], float]:
+    def _pool(self, intent: str, persona: str) -> tuple[Pool | None, Pool, float]:
         """(the persona's own templates, the generic "any" ones, the share drawn from "any")."""
         key = (intent, persona)
         pool = self._pools.get(key)
@@ -374,7 +408,8 @@ class MentionWriter:
                 anys = [self._entry(t) for s in sources for ts in s.values() for t in ts] or [
                     self._entry("{brand} hello?")]
                 share = 1.0
-            pool = self._pools[key] = (own, anys, share)
+            pool = self._pools[key] = (Pool.of(own) if own else None,
+                                       Pool.of(anys or own), share)
         return pool
 
     def _compose(self, persona: str) -> ComposeRates:
@@ -394,14 +429,15 @@ class MentionWriter:
 
     def _choose(self, intent: str, persona: str, r: Stream, age: float | None) -> Entry:
         own, anys, share = self._pool(intent, persona)
-        entry = None
+        entry = anys.entries[0]
         for _ in range(_RETRIES):
-            pool = anys if (not own or (anys and r.random() < share)) else own
-            entry = pool[int(r.random() * len(pool))]
+            pool = anys if own is None or r.random() < share else own
+            entry = pool.draw(r)
             if fits_clock(entry.names, age):
                 return entry
-        fitting = [e for e in own + anys if fits_clock(e.names, age)]
-        return pick(fitting, r) if fitting else entry  # type: ignore[arg-type,return-value]
+        everything = (own.entries if own else ()) + anys.entries
+        fitting = [e for e in everything if fits_clock(e.names, age)]
+        return fitting[int(r.random() * len(fitting))] if fitting else entry
 
     def mention(self, intent: str, persona: str, author: Author, *,
                 rng: Stream | None = None, facts: dict[str, str] | None = None,
@@ -412,6 +448,8 @@ class MentionWriter:
         slots = self._slots(author, None, r, facts, minute, intent)
         entry = self._choose(intent, persona, r, slots.age)
         text = self._compose_text(entry, intent, persona, r, slots)
+        if r.random() < TERSE and persona not in ("journalist", "privacy_oversharer"):
+            text = _first_sentence(text)
         if "? " in text and r.random() < QUESTION_LAST:
             text = _question_last(text)
         if persona == "privacy_oversharer":
@@ -434,8 +472,8 @@ class MentionWriter:
         rates = self._compose(persona)
         core = _fill(entry.compiled, r, slots)
         joins = KO_JOINS if self.korean else EN_JOINS
-        if rates.extra and len(core) < 150 and r.random() < rates.extra * (
-                1.0 if len(core) < 70 else 0.5):
+        if rates.extra and len(core) < 180 and r.random() < rates.extra * (
+                1.6 if len(core) > 90 else 0.6):  # rants get longer; short posts stay short
             extras = self._pieces_for("extras", intent)
             if extras:
                 piece = extras[int(r.random() * len(extras))]
@@ -575,6 +613,15 @@ def slip(word: str, r: Stream) -> str:
         return word[:at] + word[at] + word[at:]
     near = _NEIGHBOURS.get(word[at].lower())
     return word[:at] + (pick(near, r) if near else word[at]) + word[at + 1:]
+
+
+def _first_sentence(text: str) -> str:
+    """The text up to its first sentence or clause break (at least a few words of it)."""
+    for match in _CLAUSE.finditer(text):
+        if match.start() >= 10:
+            head = text[:match.start() + 1].rstrip(",- ")
+            return head
+    return text
 
 
 def _link_last(text: str) -> str:

@@ -50,6 +50,8 @@ class HandRates(BaseModel):
     drops_subject: Rate = Field(0.25, ge=0, le=1)
     #: authors who run sentences together without a full stop ("no signal since 9 is it down")
     run_on: Rate = Field(0.25, ge=0, le=1)
+    #: authors who leave question marks off ("is it down", "any update")
+    drops_question_mark: Rate = Field(0.3, ge=0, le=1)
     #: per post: a filler word at the start of a sentence ("honestly", "literally", "tbh")
     filler: Rate = Field(0.08, ge=0, le=1)
     #: Korean, per post: a crying or laughing tail (ㅠㅠ, ㅋㅋ) where the mood fits
@@ -68,6 +70,7 @@ class Hand:
     full_forms: bool
     drops_subject: bool
     run_on: bool
+    drops_question_mark: bool
     rates: HandRates
 
 
@@ -78,8 +81,10 @@ def hand_for(handle: str, rates: HandRates) -> Hand:
     a, b, c = (word & 0x3FF) / 1024, ((word >> 10) & 0x3FF) / 1024, ((word >> 20) & 0x3FF) / 1024
     d, e, f = (more & 0x3FF) / 1024, ((more >> 10) & 0x3FF) / 1024, \
         ((more >> 20) & 0x3FF) / 1024
+    g = (zlib.crc32(handle.encode(), 0xBEEF) & 0x3FF) / 1024
     return Hand(a < rates.sentence_case, b < rates.curly, c < rates.drops_apostrophes,
-                d < rates.full_forms, e < rates.drops_subject, f < rates.run_on, rates)
+                d < rates.full_forms, e < rates.drops_subject, f < rates.run_on,
+                g < rates.drops_question_mark, rates)
 
 
 #: Words an angry customer types in capitals for emphasis.
@@ -118,6 +123,7 @@ _SUBJECT = re.compile(r"(^|[.!?]\s+)(?:I've|I'm|I) (?=(?:tried|got|been|checked|
                       r"paid|had|need|want|can't|cannot|don't|have|was|called|rang|asked|"
                       r"ordered|sent|returned|cancelled|waited|reset|restarted|lost|missed|"
                       r"spent|so|really|literally|genuinely|honestly|not)\b)")
+_QUESTION = re.compile(r"\?+(\s+|$)")
 _STOP = re.compile(r"(?<=[a-z0-9])\. (?=[a-zA-Z])")
 _RUN_ONS = (" ", " ", ", ", " - ", " and ")
 
@@ -140,6 +146,9 @@ def english(text: str, hand: Hand, rng: Stream, keep: Sequence[str] = ()) -> str
         text = _SUBJECT.sub(r"\1", text, count=1)
     if hand.full_forms and "'" in text and rng.random() < 0.8:
         text = _CONTRACTION.sub(_expand, text)
+    if hand.drops_question_mark and "?" in text and rng.random() < 0.85:
+        text = _QUESTION.sub(lambda m: "" if not m.group(1) else rng.choice((" ", ". ")),
+                             text).rstrip()
     if rates.filler and rng.random() < rates.filler:
         text = _filler(text, rng)
     if hand.sentence_case:

@@ -147,8 +147,8 @@ def test_flood_telecom_outage_seed_7_three_replies_at_minute_5_keep_every_mentio
     organic = [m for m in _flood(quiet.transcript) if m[FLOOD_FIELDS.index("source")] == "organic"]
     other = [m for m in _flood(busy.transcript) if m[FLOOD_FIELDS.index("source")] == "organic"]
     same = sum(a == b for a, b in zip(organic, other, strict=True))
-    # 255 organic mentions by minute 60 with today's scenario and banks: all of them identical
-    assert (same, len(organic), len(other)) == (255, 255, 255)
+    # every organic mention by minute 60 identical (384 with the outage's spike shape, issue 13)
+    assert same == len(organic) == len(other) > 300
     assert _flood(quiet.transcript) == _flood(busy.transcript)
 
 
