@@ -41,6 +41,7 @@ from engine.bank import (
     load_bank,
 )
 from engine.domains import GENERAL, DrillProfile, sections_for
+from engine.exposure import written_out
 from engine.formatter import render as format_slots
 from engine.people import FOLLOWER_FLOOR, PeopleFactory
 from engine.records import PUBLIC_LIMIT, Author, PersonalData
@@ -326,6 +327,8 @@ class MentionWriter:
         if noise:
             text = self._noise(text, persona, intent, r, exposed)
         text = _fit(text)
+        if not noise:  # a scripted text: personal data its author typed out counts too
+            exposed = [*exposed, *written_out(text, tuple(exposed))]
         if not exposed:
             return Rendered(text, ())
         return Rendered(text, tuple(d for d in exposed if d.value in text))
