@@ -10,6 +10,7 @@ room's lock (the world must not move under it) and sends after releasing it, as 
 
 from __future__ import annotations
 
+import time
 import zlib
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -75,6 +76,9 @@ class SeatBot:
     posts_statuses: bool = False
     sent: int = 0
     refused: int = 0
+    #: (monotonic seconds when stored and applied, transcript length then) per stored action:
+    #: what a benchmark needs to time when a teammate's refresh shows it
+    acked: list[tuple[float, int]] = field(default_factory=list)
     _bot: Decent = field(init=False)
 
     def __post_init__(self) -> None:
@@ -102,10 +106,12 @@ class SeatBot:
         stored = 0
         for action in recorder.actions:
             try:
-                self.rooms.act(self.seat, action, confirm=True)
+                events = self.rooms.act(self.seat, action, confirm=True)
             except (ActionError, StoreError, RoomUnavailable):
                 self.refused += 1
                 continue
             stored += 1
+            if events:  # event ids count from e000001: the transcript length that shows it
+                self.acked.append((time.monotonic(), int(events[-1].event_id[1:])))
         self.sent += stored
         return stored

@@ -147,11 +147,27 @@ class RoomCopies:
             copy.polled_at = float("-inf")
         return applied
 
+    def refresh(self, copy: RoomCopy, viewer: Viewer, force: bool = False) -> None:
+        """``sync`` without holding the copy's lock during the database read (call without
+        it): the seats sharing this copy keep drawing while one of them reads the log."""
+        with copy.lock:
+            if not (force or copy.stale
+                    or self.seconds() - copy.polled_at >= self.poll_seconds):
+                return
+            after = copy.applied
+            copy.polled_at = self.seconds()  # one reader per poll
+        room, entries = self.store.room_log(viewer, copy.room.id, after)
+        with copy.lock:
+            copy.apply(entries)  # entries another seat applied meanwhile are skipped
+            if room.last_seq >= copy.room.last_seq:
+                copy.room = room
+            if copy.applied < room.last_seq:  # a gap: read the rest at the next tick
+                copy.polled_at = float("-inf")
+
     def catch_up(self, copy: RoomCopy, viewer: Viewer, seq: int) -> None:
         """Make sure entry ``seq`` is applied (after this server wrote it)."""
-        with copy.lock:
-            if copy.applied < seq:
-                self.sync(copy, viewer, force=True)
+        if copy.applied < seq:
+            self.refresh(copy, viewer, force=True)
 
     def append(self, viewer: Viewer, room_id: str, items: Sequence[NewEntry],
                auto: bool = False) -> list[RoomEntry]:
@@ -200,12 +216,14 @@ class RoomCopies:
         self.sync(copy, viewer)
         copy.advance(self._clock(), self.lag_seconds)
 
-    def _tick(self, copy: RoomCopy, viewer: Viewer) -> None:
-        """Catch the copy up and deal out new customers when round-robin is on."""
-        members = self._members(copy, viewer)
+    def _tick(self, copy: RoomCopy, viewer: Viewer, deal: bool = True) -> None:
+        """Catch the copy up; with ``deal``, deal out new customers when round-robin is on
+        (seats deal; the lead's console only reads, so a page that only watches never writes)."""
+        members = self._members(copy, viewer) if deal else []
+        self.refresh(copy, viewer)
         with copy.lock:
-            self._tick_locked(copy, viewer)
-            due = room_auto.due(copy, members)
+            copy.advance(self._clock(), self.lag_seconds)
+            due = room_auto.due(copy, members) if deal else []
         if due:
             try:
                 stored = self.append_each(viewer, copy.room.id, due, auto=True)

@@ -110,7 +110,7 @@ class RoomLead(RoomCopies):
     def console(self, viewer: Viewer, room_id: str) -> Board:
         """The lead's board now (ticks the room like a seat does)."""
         copy = self.copy_of(viewer, room_id)
-        self._tick(copy, viewer)
+        self._tick(copy, viewer, deal=False)
         presence = self.presence(copy, viewer)
         members = self._members(copy, viewer)
         with copy.lock:

@@ -159,8 +159,9 @@ class Rooms(RoomLead):
         copy = self.copy_of(seat.viewer, seat.room_id)
         roster = {m.agent for m in self._members(copy, seat.viewer)}
         thread_id = getattr(action, "thread_id", None)
+        self.refresh(copy, seat.viewer, force=copy.stale)
         with copy.lock:
-            self._tick_locked(copy, seat.viewer)
+            copy.advance(self._clock(), self.lag_seconds)
             if not copy.room.running:
                 raise RoomNotRunning("this room has ended")
             check_action(copy.session, action, roster)
