@@ -30,6 +30,7 @@ from ui.markup import inert
 from ui.views import room_state
 
 _CONFIRM = "room_confirm"
+_RESEND = "room_resend"
 
 
 def draft_key(thread_id: str, channel: str) -> str:
@@ -151,7 +152,12 @@ def _send(seat: Seat, thread_id: str, channel: str, lang: str, confirm: bool) ->
 
 
 def confirm_if_asked(seat: Seat, lang: str) -> None:
-    """The dialog after ``AnsweredMeanwhile``: what teammates said, then send anyway or not."""
+    """The dialog after ``AnsweredMeanwhile``: what teammates said, then send anyway or not.
+    Call it before the composer is drawn: a confirmed reply is sent here, in the page's run,
+    where its draft can still be cleared (a dialog's own run cannot reach the composer)."""
+    confirmed = st.session_state.pop(_RESEND, None)
+    if isinstance(confirmed, tuple):
+        _send(seat, confirmed[0], confirmed[1], lang, True)
     asked = st.session_state.get(_CONFIRM)
     if not isinstance(asked, tuple):
         return
@@ -159,20 +165,27 @@ def confirm_if_asked(seat: Seat, lang: str) -> None:
 
 
 def _confirm(seat: Seat, asked: tuple[str, str, list[str], list[str]], lang: str) -> None:
+    if st.session_state.get(_CONFIRM) is None:  # answered (in a callback): close the dialog
+        st.rerun()
     thread_id, channel, agents, texts = asked
     st.warning(t("room_confirm_body", lang, agents=inert(", ".join(agents))))
     for text in texts:
         st.markdown("> " + inert(text))
     a, b = st.columns(2)
-    if a.button(t("room_confirm_send", lang), key="room_confirm_send", type="primary",
-                width="stretch"):
-        st.session_state.pop(_CONFIRM, None)
-        _send(seat, thread_id, channel, lang, True)
-        st.rerun()
-    if b.button(t("room_confirm_cancel", lang), key="room_confirm_cancel", width="stretch"):
-        st.session_state.pop(_CONFIRM, None)
-        room_state.rooms().open_thread(seat, thread_id)  # what they said is seen now
-        st.rerun()
+    a.button(t("room_confirm_send", lang), key="room_confirm_send", type="primary",
+             width="stretch", on_click=_confirmed, args=(thread_id, channel))
+    b.button(t("room_confirm_cancel", lang), key="room_confirm_cancel", width="stretch",
+             on_click=_cancelled, args=(seat, thread_id))
+
+
+def _confirmed(thread_id: str, channel: str) -> None:
+    st.session_state.pop(_CONFIRM, None)
+    st.session_state[_RESEND] = (thread_id, channel)  # sent by the page's next run
+
+
+def _cancelled(seat: Seat, thread_id: str) -> None:
+    st.session_state.pop(_CONFIRM, None)
+    room_state.rooms().open_thread(seat, thread_id)  # what they said is seen now
 
 
 def _do(seat: Seat, action: Action, lang: str, done: str) -> None:

@@ -157,7 +157,8 @@ def _queue_controls(lang: str) -> None:
                 format_func=lambda v: label("filter", v, lang), on_change=_first_page)
     b.selectbox(t("room_sort", lang), ROOM_SORTS, key="room_sort",
                 format_func=lambda v: label("sort", v, lang), on_change=_first_page)
-    c.number_input(t("room_page", lang), min_value=1, value=1, step=1, key="room_queue_page")
+    st.session_state.setdefault("room_queue_page", 1)
+    c.number_input(t("room_page", lang), min_value=1, step=1, key="room_queue_page")
     st.button(t("room_next", lang), key="room_next", width="stretch",
               on_click=room_composer.open_next)
 
