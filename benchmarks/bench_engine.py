@@ -25,7 +25,7 @@ import simpy
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from engine.records import CUSTOMER_POSTS, MentionArrived
-from engine.scenario import Scenario, resolve_scenario
+from engine.scenario import Phase, Scenario, resolve_scenario
 from engine.session import TrainingSession
 from engine.threads import ThreadStreams
 
@@ -35,24 +35,34 @@ MEMORY_TARGET_MB = 300.0
 
 
 def stretched(scenario: Scenario, mentions: int) -> Scenario:
-    """The drill's phases stretched over 24 hours, rates scaled to about ``mentions``."""
+    """The drill's phases stretched over 24 hours, rates scaled to about ``mentions``
+    (exponential ramps keep their shape: their time constant stretches too)."""
     factor = DAY_MINUTES / scenario.duration_minutes
-    expected = sum((p.rate_per_minute + (p.rate_end_per_minute or p.rate_per_minute)) / 2
-                   * (p.end_minute - p.start_minute) * factor for p in scenario.phases)
+    expected = sum(_phase_mentions(p) for p in scenario.phases) * factor
     scale = 1.03 * mentions / expected
     phases = []
     for p in scenario.phases:
-        phases.append(p.model_copy(update={
+        update: dict[str, object] = {
             "start_minute": p.start_minute * factor, "end_minute": p.end_minute * factor,
             "rate_per_minute": p.rate_per_minute * scale,
             "rate_end_per_minute": None if p.rate_end_per_minute is None
-            else p.rate_end_per_minute * scale}))
+            else p.rate_end_per_minute * scale}
+        if p.ramp_minutes is not None:
+            update["ramp_minutes"] = p.ramp_minutes * factor
+        phases.append(p.model_copy(update=update))
     return scenario.model_copy(update={
         "duration_minutes": DAY_MINUTES, "phases": tuple(phases),
         "injects": tuple(i.model_copy(update={"at_minute": i.at_minute * factor})
                          for i in scenario.injects),
         "incident": tuple(f.model_copy(update={"from_minute": f.from_minute * factor})
                           for f in scenario.incident)})
+
+
+def _phase_mentions(phase: Phase) -> float:
+    """The mentions a phase expects: its rate integrated over its window (any ramp)."""
+    steps = 200
+    width = (phase.end_minute - phase.start_minute) / steps
+    return sum(phase.rate_at(phase.start_minute + (i + 0.5) * width) for i in range(steps)) * width
 
 
 def simpy_floor(events: int) -> float:

@@ -60,12 +60,14 @@ FEATURES: dict[str, Callable[[str], bool]] = {
 
 
 # ------------------------------------------------------------------------------ real corpus
-def load_real(data: Path) -> list[str]:
-    """Inbound (customer) tweet texts from the TWCS head sample, HTML entities decoded."""
+def load_real(data: Path, starts_only: bool = False) -> list[str]:
+    """Inbound (customer) tweet texts from the TWCS head sample, HTML entities decoded
+    (``starts_only``: the tweets that start a conversation, like a mention does)."""
     path = data if data.suffix == ".csv" else data / TWCS_CSV
     with path.open(encoding="utf-8", newline="") as fh:
         return [html.unescape(row["text"]) for row in csv.DictReader(fh)
-                if row.get("inbound") == "True" and row.get("text")]
+                if row.get("inbound") == "True" and row.get("text")
+                and not (starts_only and row.get("in_response_to_tweet_id"))]
 
 
 # ------------------------------------------------------------------------ generated floods
@@ -295,7 +297,8 @@ def one_drill_flood(scenario_id: str, n: int, seed: int) -> list[str]:
     return texts[:n]
 
 
-def report_two_sample(real_raw: list[str], seed: int, quick: bool) -> bool:
+def report_two_sample(real_raw: list[str], seed: int, quick: bool,
+                      starts_raw: list[str] | None = None) -> bool:
     """The stronger tests (issue 13); True when all pass."""
     from engine import realism
 
@@ -325,6 +328,16 @@ def report_two_sample(real_raw: list[str], seed: int, quick: bool) -> bool:
         print(f"{label:<44}{test.auc:>8.3f}  {shown:<10}{result}")
         print(f"    most real:      {_weights(test.top_real)}")
         print(f"    most synthetic: {_weights(test.top_synthetic)}")
+    if starts_raw:
+        # Half the real inbound tweets answer a brand inside a conversation ("I did.", "No");
+        # a mention opens one. Same test, like for like: conversation starters only.
+        starts = realism.normalise_all(starts_raw)
+        openers = synthetic[:len(starts)]
+        print(f"    like for like: {len(starts):,} real tweets that start a conversation vs "
+              f"as many synthetic mentions:")
+        for kind, label in (("style", "stylometric features"), ("char", "character 1-4-grams")):
+            test = realism.classifier_auc(starts, openers, kind, seed=seed)
+            print(f"    {label:<40}{test.auc:>8.3f}  (info)")
     print()
     sample = 400 if quick else 1000
     real_dup = realism.near_duplicate_rate(real)
@@ -409,7 +422,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.only in ("all", "figures"):
         passed = report(real, generated, how, csv_path.name)
     if args.only in ("all", "two-sample"):
-        passed = report_two_sample(real, args.seed, args.quick) and passed
+        starts = load_real(csv_path, starts_only=True)
+        passed = report_two_sample(real, args.seed, args.quick, starts) and passed
     return 0 if passed else 1
 
 

@@ -11,6 +11,7 @@ every wording's ``{slot}``s are known slots, checked by the safe formatter
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -19,7 +20,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from engine import formatter
-from engine.templates import VariantError, all_wordings, compile_template
+from engine.templates import Compiled, VariantError, all_wordings, compile_template
 from engine.typography import HandRates
 
 BANK_DIR = Path(__file__).resolve().parent / "banks"
@@ -204,25 +205,41 @@ class Bank(_Model):
 
 
 def template_problems(template: str) -> list[str]:
-    """What is wrong with one template (empty: it renders in every wording)."""
+    """What is wrong with one template (empty: it renders in every wording).
+
+    Every piece of text the template can be built from is checked by the safe formatter (a
+    ``{slot}`` never spans two pieces, so checking pieces checks every wording); the rule
+    against a number slot written twice is checked on the wordings themselves.
+    """
     try:
         compiled = compile_template(template)
     except VariantError as exc:
         return [str(exc)]
-    problems: list[str] = []
-    for wording in all_wordings(compiled):
-        found = formatter.check(wording, SLOTS)
+    for piece in sorted(_pieces(compiled)):
+        found = formatter.check(piece, SLOTS)
         if found:
-            problems += [str(p) for p in found]
-            break
-        names = formatter.slot_names(wording)
-        numbered = [n for n in names if n.rstrip("2") in NUMBERS]
+            return [str(p) for p in found]
+    for wording in all_wordings(compiled, 32):
+        numbered = [n for n in _SLOT.findall(wording) if n.rstrip("2") in NUMBERS]
         repeated = sorted(n for n in set(numbered) if numbered.count(n) > 1)
         if repeated:
-            problems.append(f"{{{repeated[0]}}} appears twice: use {{{repeated[0]}2}} for a "
-                            "second value")
-            break
-    return problems
+            return [f"{{{repeated[0]}}} appears twice: use {{{repeated[0]}2}} for a second "
+                    "value"]
+    return []
+
+
+_SLOT = re.compile(r"\{(\w+)\}")
+
+
+def _pieces(compiled: Compiled) -> set[str]:
+    found: set[str] = set()
+    for part in compiled:
+        if isinstance(part, str):
+            found.add(part)
+        else:
+            for option in part.options:
+                found |= _pieces(option)
+    return found
 
 
 def validate(bank: Bank) -> list[str]:

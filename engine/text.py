@@ -567,8 +567,25 @@ def _fill(compiled: Compiled, rng: Stream, slots: Slots) -> str:
     """One wording of a compiled template with its slots filled, piece by piece."""
     parts = expand_parts(compiled, rng)
     if len(parts) == 1:
-        return format_slots(parts[0], slots)
-    return tidy("".join(format_slots(p, slots) if "{" in p else p for p in parts))
+        return _format(parts[0], slots)
+    return tidy("".join(_format(p, slots) if "{" in p else p for p in parts))
+
+
+#: Template pieces the safe formatter has passed (bank pieces: a finite set). The formatter
+#: keeps its own bounded cache of checked templates (8,192); a bank's thousands of choice
+#: pieces would overflow it and be scanned again on every post, so the writer remembers what
+#: it checked and then fills a checked piece as the formatter does after its check:
+#: ``str.format_map`` on a template that holds only plain ``{name}`` fields.
+_CHECKED: set[str] = set()
+
+
+def _format(piece: str, slots: Slots) -> str:
+    if piece in _CHECKED:
+        return piece.format_map(slots)
+    text = format_slots(piece, slots)  # checks the piece (TemplateError if it is not safe)
+    if len(_CHECKED) < 200_000:
+        _CHECKED.add(piece)
+    return text
 
 
 _NAMES: dict[Compiled, frozenset[str]] = {}

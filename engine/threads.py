@@ -27,7 +27,11 @@ from engine.projection import ThreadState
 #: 2**-53: turns the top 53 bits of a 64-bit word into a float in [0, 1) (as random() does).
 _TO_UNIT = 1.0 / (1 << 53)
 _PAIR = struct.Struct("<2Q")
-_BLOCK = struct.Struct("<8Q")
+_BLOCK = struct.Struct("<16I")
+#: 2**-32: a 32-bit word as a float in [0, 1). A thread's post now takes 15-25 draws (typing
+#: and composition draw too, issue 13); sixteen 32-bit draws per digest halve the digests a
+#: post needs, and 32 bits are plenty for picking among a bank's few hundred templates.
+_TO_UNIT_32 = 1.0 / (1 << 32)
 T = TypeVar("T")
 
 
@@ -52,17 +56,16 @@ class Stream(Protocol):
     def paretovariate(self, alpha: float) -> float: ...
 
 
-#: word -> float in [0, 1) as C callables (word >> 11, then * 2**-53): no Python loop per draw
-_TOP_53 = (11).__rrshift__
-_SCALE = _TO_UNIT.__mul__
+#: word -> float in [0, 1) as a C callable (word * 2**-32): no Python loop per draw
+_SCALE = _TO_UNIT_32.__mul__
 
 
 def _block(keyed: Any, index: int) -> Iterator[float]:
-    """Eight uniform draws: blake2b-512 of (key, block number), 53 bits each. The block number
-    has a fixed width, so (key, block) pairs of different keys never collide."""
+    """Sixteen uniform draws: blake2b-512 of (key, block number), 32 bits each. The block
+    number has a fixed width, so (key, block) pairs of different keys never collide."""
     digest = keyed.copy()
     digest.update(index.to_bytes(4, "little"))
-    return map(_SCALE, map(_TOP_53, _BLOCK.unpack(digest.digest())))
+    return map(_SCALE, _BLOCK.unpack(digest.digest()))
 
 
 class HashStream:
@@ -70,9 +73,9 @@ class HashStream:
 
     A seeded ``random.Random`` costs about 17,000 instructions (4-5 us) to build its Mersenne
     Twister state, and the engine needs one per customer post it writes for a thread (a
-    follow-up needs about ten draws); this stream is built in under 1 us and pays ~1 us per
-    eight draws (callgrind and timeit on the 2-core machine). Draws are uniform to 53 bits;
-    ``choice`` and ``randint`` scale one draw (bias below 2**-40 for the small ranges used).
+    follow-up needs 15-25 draws); this stream is built in under 1 us and pays ~1 us per
+    sixteen draws (callgrind and timeit on the 2-core machine). Draws are uniform to 32 bits;
+    ``choice`` and ``randint`` scale one draw (bias below 2**-20 for the small ranges used).
     """
 
     __slots__ = ("random",)

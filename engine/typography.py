@@ -100,6 +100,13 @@ _WORD = re.compile(r"[A-Za-z]+")
 _END_MARKS = ".!?)…"
 
 
+_CURLY = re.compile(r"(?<=\w)'")
+
+
+def _upper_start(match: re.Match[str]) -> str:
+    return match.group(1) + match.group(2).upper()
+
+
 def _capitalise_first(text: str) -> str:
     for i, ch in enumerate(text):
         if ch.isalpha():
@@ -153,19 +160,22 @@ def english(text: str, hand: Hand, rng: Stream, keep: Sequence[str] = ()) -> str
         text = _filler(text, rng)
     if hand.sentence_case:
         text = _capitalise_first(text)
-        text = _SENTENCE_START.sub(lambda m: m.group(1) + m.group(2).upper(), text)
-        text = _LONE_I.sub("I", text)
+        if ". " in text or "? " in text or "! " in text:  # (regexes only where they can act)
+            text = _SENTENCE_START.sub(_upper_start, text)
+        if (" i " in text or " i'" in text or text[:2] in ("i ", "i'")
+                or " i\u2019" in text):
+            text = _LONE_I.sub("I", text)
     else:
-        shouted = {w for w in _WORD.findall(text) if len(w) >= 2 and w.isupper()}
         lowered = text.lower()
-        for word in shouted:  # emphasis survives lower-case typing
-            lowered = re.sub(rf"\b{word.lower()}\b", word, lowered)
+        if lowered != text:
+            for word in {w for w in _WORD.findall(text) if len(w) >= 2 and w.isupper()}:
+                lowered = re.sub(rf"\b{word.lower()}\b", word, lowered)  # emphasis stays
         text = lowered
     if "'" in text:
         if hand.drops_apostrophes and rng.random() < 0.7:
             text = _APOSTROPHE_WORD.sub(lambda m: m.group(1) + m.group(2), text)
         if hand.curly:
-            text = re.sub(r"(?<=\w)'", "\u2019", text).replace("'", "\u2018")
+            text = _CURLY.sub("\u2019", text).replace("'", "\u2018")
     if rates.shout and rng.random() < rates.shout:
         text = _shout(text, rng)
     if rates.ellipsis and rng.random() < rates.ellipsis:
