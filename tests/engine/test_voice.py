@@ -162,7 +162,7 @@ def test_policy_refuses_what_the_engine_did_not_decide(text: str, changes: dict[
 def server() -> Iterator[FakeOpenAI]:
     reset_breakers()
     srv = FakeOpenAI().start()
-    srv.slow_s = 1.5
+    srv.slow_s = 2.5
     srv.answer = _answer
     yield srv
     srv.stop()
@@ -181,7 +181,7 @@ def _answer(request: dict[str, Any]) -> str:
 
 
 def _settings(server: FakeOpenAI, mode: str = "ok") -> LlmSettings:
-    return LlmSettings(server.base_url(mode), "m", timeout_s=1.0, max_retries=0,
+    return LlmSettings(server.base_url(mode), "m", timeout_s=3.0, max_retries=0,
                        drill_budget_s=60, breaker_failures=50)
 
 
@@ -200,7 +200,7 @@ def _play(session: TrainingSession, wait_s: float) -> tuple[str, CustomerReplied
         wait_until(lambda: all(f.done() for f in voice._pending.values()), wait_s)
     started = time.monotonic()
     session.advance_to(session.now + 20)
-    assert time.monotonic() - started < 0.5  # the engine never waits on the network
+    assert time.monotonic() - started < 1.5  # never waits (a hung call has a 3 s deadline)
     turn = next(e for e in session.transcript if isinstance(e, CustomerReplied))
     return mention.thread_id, turn
 
@@ -208,7 +208,7 @@ def _play(session: TrainingSession, wait_s: float) -> tuple[str, CustomerReplied
 def test_llm_voice_writes_the_turn_and_a_replay_reads_it_back(server: FakeOpenAI,
                                                               tmp_path: Path) -> None:
     path = tmp_path / "book.jsonl"
-    _, turn = _play(_llm_session(server, VoiceBook(path)), wait_s=3.0)
+    _, turn = _play(_llm_session(server, VoiceBook(path)), wait_s=10.0)
     assert turn.voice == "llm:m" and "old phone" in turn.text
     assert turn.text.startswith("@NimbusMobile ")
     calls = server.calls()
@@ -222,12 +222,12 @@ def test_llm_voice_writes_the_turn_and_a_replay_reads_it_back(server: FakeOpenAI
 @pytest.mark.parametrize(("mode", "label"), [
     ("garbage", "llm fallback: malformed JSON"),
     ("error500", "llm fallback: HTTP 500"),
-    ("hang", "llm fallback: no answer within 1s"),
+    ("hang", "llm fallback: no answer within 3s"),
 ])
 def test_llm_voice_failure_posts_the_bank_text_labelled(server: FakeOpenAI, tmp_path: Path,
                                                         mode: str, label: str) -> None:
     book = VoiceBook(tmp_path / "book.jsonl")
-    _, turn = _play(_llm_session(server, book, mode), wait_s=3.0)
+    _, turn = _play(_llm_session(server, book, mode), wait_s=10.0)
     assert turn.voice == label
     bank = _play(TrainingSession(make_scenario(), seed=3, judge=_Fixed(ReplyQuality(2))), 0)
     assert turn.text == bank[1].text
@@ -240,7 +240,7 @@ def test_llm_voice_too_slow_for_the_clock_posts_the_bank_text(server: FakeOpenAI
 
 def test_llm_voice_policy_violation_falls_back(server: FakeOpenAI) -> None:
     server.answer = lambda request: json.dumps({"text": "email me at someone@example.com"})
-    _, turn = _play(_llm_session(server, VoiceBook(None)), wait_s=3.0)
+    _, turn = _play(_llm_session(server, VoiceBook(None)), wait_s=10.0)
     assert turn.voice.startswith("llm fallback: policy: personal data")
 
 
