@@ -49,13 +49,14 @@ from store.room_records import (
     RosterPick,
 )
 from store.rooms import NewRoom
+from store.scenario_versions import AuditEntry, NewVersion, ScenarioVersion
 
 __all__ = [
-    "AccessDenied", "ActionConflict", "Agreement", "CohortRow", "Comment", "Conflict", "Drill",
-    "DrillGrader", "DrillNotRunning", "DrillScores", "DrillSummary", "InvalidInput",
-    "InvalidLogin", "LoginThrottled", "NewEntry", "NewRoom", "Override", "Played", "Presence",
-    "RecurringFinding", "Room", "RoomClock", "RoomEntry", "RoomGraded", "RoomGrader",
-    "RoomMember", "RoomNotRunning", "RoomResult", "RoomSummary", "RoomTranscript", "RosterPick",
-    "ScorecardRecord", "Store", "StoreError", "StoredAction", "Team", "Threshold", "Transcript",
-    "User", "Viewer",
+    "AccessDenied", "ActionConflict", "Agreement", "AuditEntry", "CohortRow", "Comment",
+    "Conflict", "Drill", "DrillGrader", "DrillNotRunning", "DrillScores", "DrillSummary",
+    "InvalidInput", "InvalidLogin", "LoginThrottled", "NewEntry", "NewRoom", "NewVersion",
+    "Override", "Played", "Presence", "RecurringFinding", "Room", "RoomClock", "RoomEntry",
+    "RoomGraded", "RoomGrader", "RoomMember", "RoomNotRunning", "RoomResult", "RoomSummary",
+    "RoomTranscript", "RosterPick", "ScenarioVersion", "ScorecardRecord", "Store", "StoreError",
+    "StoredAction", "Team", "Threshold", "Transcript", "User", "Viewer",
 ]

@@ -47,6 +47,11 @@ STATUSES = ("running", "ended")
 ENTRY_KINDS = ("action", "clock")
 #: The pseudo-dimension for a scorecard's weighted total (thresholds and overrides).
 OVERALL = "overall"
+#: A scenario version written in the editor is a draft or published; published to its team
+#: or (admins only) to everyone; every save and publish is audited.
+VERSION_STATUSES = ("draft", "published")
+VERSION_SCOPES = ("team", "everyone")
+AUDIT_ACTIONS = ("save_draft", "publish")
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -392,3 +397,49 @@ class RoomResultRow(Base):
     card: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+# ------------------------------------------------------------------------ scenario versions
+class ScenarioVersionRow(Base):
+    """One saved version of a drill written in the editor (immutable once written): its YAML
+    exactly as saved, the hash of its validated content, who saved it for which team, and
+    whether it is a draft or published (to its team, or to everyone)."""
+
+    __tablename__ = "scenario_versions"
+    __table_args__ = (
+        CheckConstraint(_in("status", VERSION_STATUSES), name="status"),
+        CheckConstraint(_in("scope", VERSION_SCOPES), name="scope"),
+        Index("ix_scenario_versions_scenario_hash", "scenario_id", "content_hash"),
+        Index("ix_scenario_versions_team_status", "team_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scenario_id: Mapped[str] = mapped_column(String(64))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    yaml_text: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(String(200))
+    language: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(16))
+    scope: Mapped[str] = mapped_column(String(16))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    change_note: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ScenarioAuditRow(Base):
+    """The audit of the editor: every save and every publish, by whom (and in which role),
+    when, of which content (append-only)."""
+
+    __tablename__ = "scenario_audit"
+    __table_args__ = (CheckConstraint(_in("action", AUDIT_ACTIONS), name="action"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("scenario_versions.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    role: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(16))
+    scenario_id: Mapped[str] = mapped_column(String(64))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)

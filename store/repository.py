@@ -55,6 +55,7 @@ from store.records import (
 )
 from store.room_grading import RoomGrader
 from store.room_repository import RoomMethods
+from store.scenario_version_repository import ScenarioVersionMethods
 
 Clock = Callable[[], datetime]
 
@@ -63,13 +64,14 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class Store(RoomMethods):
+class Store(RoomMethods, ScenarioVersionMethods):
     """Typed reads and writes; every read and every drill write takes the ``Viewer`` first.
 
     ``grader`` (the application layer's ``DrillGrader``) recomputes a drill's transcript and
     scorecard from the actions stored here: ``end_drill`` and ``rescore`` need it.
     ``room_grader`` does the same for crisis rooms (``end_room``, ``rescore_room``; the room
-    methods live in ``store.room_repository``).
+    methods live in ``store.room_repository``). Drills written in the editor (drafts,
+    published versions, the audit) are ``store.scenario_version_repository``'s.
     """
 
     def __init__(self, engine: Engine, hasher: PasswordHasher = DEFAULT_HASHER,
