@@ -5,4 +5,4 @@ import the submodules you need (``scoring.assess``, ``scoring.scorecard``, ``sco
 """
 
 #: Bumped whenever a change to rules, lexicons or weights can change a score (year.month.n).
-SCORER_VERSION = "2026.12.1"
+SCORER_VERSION = "2026.12.2"

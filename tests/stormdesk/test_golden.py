@@ -59,6 +59,7 @@ def _write_actions(path: Path, scenario_id: str, seed: int, mode: Mode, until: f
     result = play(scenario, seed, end_at=until, mode="practice", policy=Decent())
     lines = [json.dumps({"minute": round(e.minute, 3), **_action_of(e)}, ensure_ascii=False)
              for e in result.transcript if _action_of(e)]
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
