@@ -51,9 +51,16 @@ class ScenarioVersionMethods(Transactions):
         with self._read() as s:
             return scenario_versions.published_latest(s, viewer)
 
-    def published_scenario_text(self, scenario_id: str, content_hash: str) -> str | None:
+    def published_to_everyone(self) -> list[ScenarioVersion]:
+        """The newest version of each drill published to everyone (no viewer needed: any
+        signed-in user may play them)."""
+        with self._read() as s:
+            return scenario_versions.published_to_everyone(s)
+
+    def published_scenario_text(self, scenario_id: str,
+                                content_hash: str | None = None) -> str | None:
         """Privileged (the application's grader and recovery): a published version's YAML by
-        drill id and content hash."""
+        drill id and content hash (without a hash: the newest published)."""
         with self._read() as s:
             return scenario_versions.published_text(s, scenario_id, content_hash)
 

@@ -250,16 +250,31 @@ def published_latest(session: Session, viewer: Viewer) -> list[ScenarioVersion]:
     return sorted(newest.values(), key=lambda v: v.scenario_id)
 
 
-def published_text(session: Session, scenario_id: str, content_hash: str) -> str | None:
+def published_text(session: Session, scenario_id: str,
+                   content_hash: str | None = None) -> str | None:
     """Privileged (the application's grader and recovery, never a page): the YAML of a
-    published version by drill id and content hash, whoever may read it."""
-    found = session.execute(
-        select(ScenarioVersionRow.yaml_text)
-        .where(ScenarioVersionRow.scenario_id == scenario_id,
-               ScenarioVersionRow.content_hash == content_hash,
-               ScenarioVersionRow.status == "published")
-        .order_by(ScenarioVersionRow.id.desc()).limit(1)).one_or_none()
+    published version by drill id and content hash (without a hash: the newest), whoever may
+    read it."""
+    query = select(ScenarioVersionRow.yaml_text).where(
+        ScenarioVersionRow.scenario_id == scenario_id, ScenarioVersionRow.status == "published")
+    if content_hash is not None:
+        query = query.where(ScenarioVersionRow.content_hash == content_hash)
+    found = session.execute(query.order_by(ScenarioVersionRow.id.desc()).limit(1)).one_or_none()
     return None if found is None else found[0]
+
+
+def published_to_everyone(session: Session) -> list[ScenarioVersion]:
+    """The newest version of each drill published to everyone (what any signed-in user may
+    play; the catalogue when no viewer is given)."""
+    rows = session.execute(
+        select(ScenarioVersionRow, UserRow.username)
+        .join(UserRow, ScenarioVersionRow.author_id == UserRow.id)
+        .where(ScenarioVersionRow.status == "published", ScenarioVersionRow.scope == "everyone")
+        .order_by(ScenarioVersionRow.id.desc()).limit(1000)).all()
+    newest: dict[str, ScenarioVersion] = {}
+    for row, author in rows:
+        newest.setdefault(row.scenario_id, _to_record(row, author))
+    return sorted(newest.values(), key=lambda v: v.scenario_id)
 
 
 def audit(session: Session, viewer: Viewer, scenario_id: str | None = None) -> list[AuditEntry]:

@@ -6,10 +6,12 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from store.records import Viewer
 from store.repository import Store
 from stormdesk.accounts import Accounts
 from stormdesk.catalogue import Catalogue, load_catalogue
 from stormdesk.drills import Drills
+from stormdesk.editor import Editor
 from stormdesk.grading import Grader, JudgeFactory, StoreGrader, env_judge
 from stormdesk.reviews import Reviews
 
@@ -21,7 +23,7 @@ def builtin_catalogue() -> Catalogue:
 
 
 class StormDesk:
-    """The services the UI renders: accounts, drills and reviews over one store."""
+    """The services the UI renders: accounts, drills, reviews and the editor over one store."""
 
     def __init__(self, store: Store, catalogue: Catalogue | None = None,
                  judge_factory: JudgeFactory = env_judge, grader: Grader | None = None) -> None:
@@ -29,11 +31,21 @@ class StormDesk:
         self._catalogue = catalogue
         self.grader = grader or Grader(judge_factory)
         self.accounts = Accounts(store)
-        self.drills = Drills(store, self.catalogue, self.grader)
+        self.editor = Editor(store, self.builtins)
+        self.drills = Drills(store, self.catalogue, self.grader, versions=self.editor.resolve)
         self.reviews = Reviews(store, self.catalogue, self.grader)
 
-    def catalogue(self) -> Catalogue:
+    def builtins(self) -> Catalogue:
+        """The shipped drills (or the catalogue this app was built with)."""
         return self._catalogue if self._catalogue is not None else builtin_catalogue()
+
+    def catalogue(self, viewer: Viewer | None = None) -> Catalogue:
+        """The drills ``viewer`` may start: the built-ins and the newest published version of
+        each drill written in the editor that the viewer may play (their team's and those
+        published to everyone; without a viewer, those published to everyone). A drill id not
+        listed is still found by ``get`` (its newest published version) for resume and review."""
+        published = self.editor.published_scenarios(viewer)
+        return self.builtins().with_scenarios(published, lookup=self.editor.newest)
 
     def scorer_version(self) -> str:
         """The scorer this app grades with (a re-score is offered for older scorecards)."""
@@ -43,7 +55,7 @@ class StormDesk:
 
     def store_grader(self) -> StoreGrader:
         """The grader the store calls to recompute what it is asked to keep."""
-        return StoreGrader(self.catalogue().get, self.grader)
+        return StoreGrader(self.builtins().get, self.grader, versions=self.editor.resolve)
 
     @classmethod
     def open(cls, url: str | None = None, catalogue: Catalogue | None = None,
@@ -61,8 +73,16 @@ class StormDesk:
         grader = Grader(judge_factory)
         cat = catalogue
 
+        editors: list[Editor] = []  # the app's editor, once the app exists
+
         def scenarios(scenario_id: str) -> Any:
             return (cat if cat is not None else builtin_catalogue()).get(scenario_id)
 
-        store = Store.open(url, grader=StoreGrader(scenarios, grader), **store_options)
-        return cls(store, catalogue, judge_factory, grader=grader)
+        def versions(scenario_id: str, content_hash: str) -> Any:
+            return editors[0].resolve(scenario_id, content_hash) if editors else None
+
+        store = Store.open(url, grader=StoreGrader(scenarios, grader, versions=versions),
+                           **store_options)
+        app = cls(store, catalogue, judge_factory, grader=grader)
+        editors.append(app.editor)
+        return app

@@ -24,13 +24,29 @@ MAX_SECONDS = 10.0
 
 @dataclass(frozen=True)
 class Catalogue:
-    """Scenarios by id, and one line per problem of the files that were skipped."""
+    """Scenarios by id, and one line per problem of the files that were skipped.
+
+    ``lookup`` finds a drill that is not listed by id (the newest published version of a drill
+    written in the editor, ``stormdesk.editor``): a stored drill of it can still be resumed and
+    reviewed by someone whose list does not show it."""
 
     scenarios: dict[str, Scenario]
     problems: list[str] = field(default_factory=list)
+    lookup: Callable[[str], Scenario | None] | None = field(default=None, compare=False)
 
     def get(self, scenario_id: str) -> Scenario | None:
-        return self.scenarios.get(scenario_id)
+        found = self.scenarios.get(scenario_id)
+        if found is None and self.lookup is not None:
+            return self.lookup(scenario_id)
+        return found
+
+    def with_scenarios(self, more: Iterable[Scenario],
+                       lookup: Callable[[str], Scenario | None] | None = None) -> Catalogue:
+        """This catalogue plus ``more`` (an id already listed keeps its scenario)."""
+        scenarios = dict(self.scenarios)
+        for scenario in more:
+            scenarios.setdefault(scenario.id, scenario)
+        return Catalogue(scenarios, list(self.problems), lookup or self.lookup)
 
     def ids(self) -> list[str]:
         """Ids in display order: English first, then Korean, each by id."""

@@ -78,10 +78,13 @@ class Drills:
     """Solo drills for one app (``store`` None: nothing is persisted, e.g. headless runs)."""
 
     def __init__(self, store: Store | None, catalogue: Callable[[], Catalogue],
-                 grader: Grader | None = None) -> None:
+                 grader: Grader | None = None,
+                 versions: Callable[[str, str], Scenario | None] | None = None) -> None:
         self.store = store
         self._catalogue = catalogue
         self.grader = grader or Grader()
+        #: drills written in the editor: the exact published version, by id and content hash
+        self._versions = versions
 
     # ------------------------------------------------------------------ starting
     def scenario(self, scenario_id: str) -> Scenario | None:
@@ -118,7 +121,10 @@ class Drills:
         """Rebuild a running drill: replay its stored actions, then continue (paused) at the
         simulated minute it had reached. Raises LookupError when its scenario is gone."""
         assert self.store is not None
-        scenario = self.scenario(record.scenario_id)
+        scenario = None
+        if self._versions is not None:  # a drill written in the editor: its exact version
+            scenario = self._versions(record.scenario_id, record.scenario_hash)
+        scenario = scenario or self.scenario(record.scenario_id)
         if scenario is None:
             raise LookupError(f"scenario {record.scenario_id!r} is no longer installed")
         stored = self.store.actions(viewer, record.id)

@@ -101,13 +101,18 @@ class StoreGrader:
     """The store's grader: recomputes a stored drill's transcript and scorecard from its own
     stored actions (``store.repository.Store(grader=...)``)."""
 
-    def __init__(self, scenarios: Callable[[str], Scenario | None], grader: Grader) -> None:
+    def __init__(self, scenarios: Callable[[str], Scenario | None], grader: Grader,
+                 versions: Callable[[str, str], Scenario | None] | None = None) -> None:
         self._scenarios = scenarios
         self._grader = grader
+        #: drills written in the editor: the exact published version, by id and content hash
+        self._versions = versions
 
     def grade(self, drill: Any, actions: Sequence[Any], end_minute: float
               ) -> tuple[list[Event], Scorecard]:
         scenario = self._scenarios(drill.scenario_id)
+        if scenario is None and self._versions is not None:
+            scenario = self._versions(drill.scenario_id, drill.scenario_hash)
         if scenario is None:
             raise LookupError(f"scenario {drill.scenario_id!r} is no longer installed")
         pairs = [(a.minute, action_from_dict(a.action)) for a in actions]

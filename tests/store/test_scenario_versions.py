@@ -167,3 +167,13 @@ def test_scenario_version_stale_viewer_refused(store: Store, world: World) -> No
     store.update_user(world.v("admin"), world.mx.id, "trainee", world.team_x)
     with pytest.raises(AccessDenied, match="sign in again"):
         store.save_scenario_draft(world.v("mx"), spec())
+
+
+def test_scenario_version_published_to_everyone_needs_no_viewer(store: Store,
+                                                                world: World) -> None:
+    team = store.publish_scenario(world.v("mx"), store.save_scenario_draft(
+        world.v("mx"), spec("team-only")).id)
+    everyone = store.publish_scenario(world.v("admin"), store.save_scenario_draft(
+        world.v("admin"), spec("for-all")).id, "everyone")
+    assert [v.id for v in store.published_to_everyone()] == [everyone.id]
+    assert store.published_scenario_text("team-only") == team.yaml_text  # newest, by id
