@@ -69,20 +69,6 @@ class Server:
                 self.process.kill()
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: run the tests via scripts/test.sh, "
-                    "which installs Debian's chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS,
-                                    headless=True)
-        yield browser
-        browser.close()
-
-
 PASSWORD = "browser test password"
 
 

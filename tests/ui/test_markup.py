@@ -209,18 +209,12 @@ def hostile_page() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def rendered(hostile_page: str) -> Iterator[dict[str, Any]]:
-    """The page opened once in Chromium: texts, elements, dialogs and outside requests."""
-    from playwright.sync_api import sync_playwright
-
-    from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: run the tests via scripts/test.sh")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS,
-                                    headless=True)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+def rendered(hostile_page: str, browser: Any) -> Iterator[dict[str, Any]]:
+    """The page opened once in Chromium (the session's, tests/conftest.py): texts, elements,
+    dialogs and outside requests."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page = context.new_page()
         dialogs: list[str] = []
         outside: list[str] = []
         def dialog(d: Any) -> None:
@@ -251,7 +245,8 @@ def rendered(hostile_page: str) -> Iterator[dict[str, Any]]:
         yield {"found": found, "dialogs": dialogs, "outside": outside, "grid": grid,
                "frame_html": frame_html, "math": page.locator(".katex").count(),
                "links": page.locator("[data-testid=stMain] a[href]").count()}
-        browser.close()
+    finally:
+        context.close()
 
 
 @pytest.mark.browser

@@ -1,0 +1,30 @@
+"""Fixtures shared across test folders.
+
+``browser``: one headless Debian Chromium per test session, driven by Playwright's sync API.
+Playwright allows one sync context per thread, so every test that needs a real browser (the
+browser tests and the markup test in tests/ui) shares this one instead of opening its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: run the tests via scripts/test.sh, "
+                    "which installs Debian's chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS,
+                                     headless=True)
+        yield launched
+        launched.close()
