@@ -8,6 +8,7 @@ from stormdesk.errors import AccessDenied
 from ui import auth, nav, services, state
 from ui.i18n import t
 from ui.markup import inert
+from ui.views import room_pages
 
 st.set_page_config(page_title="StormDesk", page_icon="🌩️", layout="wide")
 try:
@@ -38,6 +39,7 @@ if user.role in ("manager", "admin"):
 if user.role == "admin":
     pages["admin"] = st.Page("ui/pages/admin.py", title=t("admin", lang), icon="🛠️",
                              url_path="admin")
+pages.update(room_pages.pages(user, lang))
 nav.register(pages)
 with st.sidebar:
     st.caption(auth.who(user, lang))

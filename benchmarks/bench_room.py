@@ -136,7 +136,7 @@ class Watcher:
         env = {**os.environ,
                "STORMDESK_DATABASE_URL": self.url.render_as_string(hide_password=False)}
         self.server = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "tests/room/wired_app.py",
+            [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
              "--server.headless=true", "--server.address=127.0.0.1", f"--server.port={port}",
              "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

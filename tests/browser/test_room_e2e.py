@@ -27,9 +27,8 @@ from .conftest import ARTIFACTS, PASSWORD, ROOT, free_port, login, wait_idle
 pytestmark = pytest.mark.browser
 
 SEED = 7
-#: The router with the room pages (tests/room/wired_app.py runs streamlit_app.py itself once
-#: the router registers them).
-APP = "tests/room/wired_app.py"
+#: The app's own router (it registers the room pages).
+APP = "streamlit_app.py"
 
 
 class RoomServer:

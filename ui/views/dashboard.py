@@ -19,7 +19,7 @@ from ui.data import catalogue
 from ui.downloads import download
 from ui.i18n import label, t
 from ui.markup import cells, inert
-from ui.views import scorecard
+from ui.views import room_dashboard, scorecard
 
 DIMENSIONS = ("overall", "speed", "empathy", "tone", "privacy")
 
@@ -33,7 +33,8 @@ def render() -> None:
     reviews = services.app().reviews
     team_id = _team_filter(user, lang)
     tabs = st.tabs([t("tab_cohort", lang), t("tab_trends", lang), t("tab_recurring", lang),
-                    t("tab_review", lang), t("tab_compare", lang), t("tab_agreement", lang)])
+                    t("tab_review", lang), t("tab_compare", lang), t("tab_agreement", lang),
+                    t("room_nav", lang)])
     with tabs[0]:
         _cohort(user, team_id, lang)
     with tabs[1]:
@@ -57,6 +58,8 @@ def render() -> None:
                 for a in reviews.agreement(user.viewer, team_id=team_id)]
         st.caption(t("agreement_note", lang))
         st.dataframe(pd.DataFrame(cells(rows)), hide_index=True, width="stretch")
+    with tabs[6]:
+        room_dashboard.render(user, team_id)
 
 
 def dim_name(name: str, lang: str) -> str:

@@ -26,6 +26,7 @@ from ui.data import catalogue, headless_run
 from ui.i18n import label, t
 from ui.markup import cells, inert
 from ui.nav import page
+from ui.views import room_pages
 
 LANGUAGE = {"en": "English", "ko": "한국어"}
 #: The lead-in is played in steps of this many simulated minutes until someone writes.
@@ -45,6 +46,9 @@ def render() -> None:
         st.warning(t("no_scenarios", lang))
         return
     ids = cat.ids()
+    user = auth.current_user()
+    if user is not None:
+        room_pages.start_notice(user, lang)  # the rooms this trainee can join now
     running = state.drill()
     busy = running is not None and not running.ended
     if running is not None and not running.ended:
