@@ -36,6 +36,7 @@ pages = {
 if user.role in ("manager", "admin"):
     pages["dashboard"] = st.Page("ui/pages/dashboard.py", title=t("dashboard", lang),
                                  icon="📊", url_path="dashboard")
+    pages["editor"] = st.Page("ui/pages/editor.py", title=t("ed_nav", lang), icon="✏️")
 if user.role == "admin":
     pages["admin"] = st.Page("ui/pages/admin.py", title=t("admin", lang), icon="🛠️",
                              url_path="admin")

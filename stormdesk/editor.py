@@ -150,6 +150,22 @@ class Editor:
     def yaml(self, data: dict[str, Any]) -> str:
         return to_yaml(data)
 
+    # ---------------------------------------------------------------------- drafting help
+    def can_draft(self) -> bool:
+        """Whether an LLM endpoint is configured ("draft from a description")."""
+        from stormdesk.editor_draft import can_draft
+
+        return can_draft()
+
+    def draft_from_description(self, description: str, language: str = "en") -> Check | None:
+        """A draft built from the LLM's outline of ``description``, checked like anything
+        typed (it may have problems to fix); None without an endpoint or when the call fails."""
+        from stormdesk.editor_draft import draft
+
+        found = draft(description, language, copy.deepcopy(BLANK["ko" if language == "ko"
+                                                                  else "en"]))
+        return None if found is None else self.check(found.text)
+
     # ---------------------------------------------------------------------------- preview
     def preview(self, text: str, seed: int, minutes: float | None = None) -> DraftPreview:
         """A headless run of a valid draft (``EditorError`` with the problems otherwise)."""
