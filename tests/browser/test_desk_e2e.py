@@ -15,6 +15,18 @@ from .conftest import PASSWORD, login, screenshot, wait_idle
 pytestmark = pytest.mark.browser
 
 REPLY = "So sorry about this, we're on it and I'll update you within 20 minutes"
+#: How many rows the queue holds, and how much new activity waits behind "N new".
+ROWS_JS = ("(() => +((document.body.innerText.match(/Conversations: (\\d+)/) || [0, 0])[1]))")
+NEW_JS = ("(() => +((document.body.innerText.match(/Conversations: \\d+ · (\\d+) new/)"
+          " || [0, 0])[1]))")
+#: The reply box's label names the handle shown at the top of the open conversation.
+COMPOSER_MATCHES_THREAD_JS = """() => {
+  const boxes = [...document.querySelectorAll('textarea[aria-label^="Reply → @"]')];
+  const head = document.querySelector('[data-testid=stMain]')?.innerText
+    .match(/@(\\w+)[^\\n]*\\s+conversation t\\d+/);
+  return boxes.length === 1 && head !== null
+    && boxes[0].getAttribute('aria-label') === 'Reply → @' + head[1];
+}"""
 OPEN_THREAD_JS = ("() => (document.querySelector('[data-testid=stMain]')?.innerText"
                   ".match(/conversation (t\\d+)/) || [null, null])[1]")
 
@@ -59,8 +71,14 @@ def test_desk_drill_in_browser_typed_text_survives_refresh_and_scorecard_shows(s
     wait_idle(page)
 
     # New activity collects behind "N new"; the rows on screen stay where they are.
-    page.wait_for_function("() => /\\d+ new/.test(document.body.innerText)", timeout=60_000)
-    page.get_by_role("button", name="Show new").click()
+    page.wait_for_function(f"() => {NEW_JS}() >= 3", timeout=60_000)
+    for _ in range(3):
+        page.get_by_role("button", name="Show new").click()
+        try:
+            page.wait_for_function(f"() => {ROWS_JS}() >= 3", timeout=5_000)
+            break
+        except PlaywrightTimeout:
+            wait_idle(page)
     wait_idle(page)
 
     # Keyboard: J opens the next row of the queue, K goes back.
@@ -71,8 +89,12 @@ def test_desk_drill_in_browser_typed_text_survives_refresh_and_scorecard_shows(s
 
     page.get_by_role("button", name="Open next waiting").click()
     composer = page.get_by_label(re.compile(r"^Reply → @"))
-    expect(composer).to_have_count(1)  # not while the rerun still shows the old composer
+    # Type only into the composer of the conversation on screen: the click's rerun may not
+    # have started when the page first looks idle.
+    page.wait_for_function(COMPOSER_MATCHES_THREAD_JS, timeout=15_000)
+    expect(composer).to_have_count(1)
     wait_idle(page)
+    page.wait_for_function(COMPOSER_MATCHES_THREAD_JS, timeout=15_000)
 
     # Type slowly across several refreshes (the fragments rerun every 1.5 s).
     refreshes_before = page.evaluate("() => document.body.innerText.match(/\\d\\d:\\d\\d/)?.[0]")

@@ -26,7 +26,7 @@ import streamlit as st
 
 from engine.records import DM_LIMIT, PUBLIC_LIMIT, MoveToDm, PostStatus, Reply
 from stormdesk.drill import LiveDrill
-from stormdesk.errors import ActionError
+from stormdesk.errors import ActionError, DrillNotRunning
 from ui import state
 from ui.i18n import t
 from ui.markup import highlight, inert
@@ -250,6 +250,8 @@ def _send(drill: LiveDrill, thread_id: str, channel: str, lang: str, act: Act,
                          agent=drill.agent))
     try:
         act(action)
+    except DrillNotRunning:
+        return
     except ActionError as exc:
         state.flash(t("action_refused", lang, reason=inert(str(exc))))
         return
@@ -283,6 +285,8 @@ def _post_status(drill: LiveDrill, lang: str, act: Act) -> None:
         return
     try:
         act(PostStatus(signed, agent=drill.agent))
+    except DrillNotRunning:
+        return
     except ActionError as exc:
         state.flash(t("action_refused", lang, reason=inert(str(exc))))
         return

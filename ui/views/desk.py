@@ -18,7 +18,7 @@ from engine.records import Action
 from scoring.records import FeedbackSummary
 from stormdesk.clock import SPEEDS
 from stormdesk.drill import LiveDrill, UnsavedActions
-from ui import recovery, services, state
+from ui import auth, recovery, services, state
 from ui.i18n import t
 from ui.markup import inert
 from ui.nav import page
@@ -34,8 +34,6 @@ FRESH_MINUTES = 5.0
 TREND_MINUTES = 10.0
 #: Session-state flag: the End dialog is open.
 _CONFIRMING = "confirming_end"
-#: Session-state: the drill id just ended here (its scorecard is the next page).
-_ENDED = "ended_drill"
 
 
 def render() -> None:
@@ -61,13 +59,16 @@ def render() -> None:
     if drill is not None and drill.world_changed:
         notices.warning(t("world_changed", lang, parts=", ".join(drill.world_changed)),
                         icon="⚠️")
+    ended_here = st.query_params.get("drill")
+    if drill is None and ended_here:
+        ended_card(str(ended_here), lang)  # a reload after End: the same scorecard
+        return
     if drill is None:
         st.info(t("no_drill", lang))
         st.page_link(page("start"), label=t("start_title", lang), icon="🌩️")
         return
     if drill.ended:
-        st.success(t("ended", lang))
-        st.page_link(page("scorecard"), label=t("see_scorecard", lang), icon="📋")
+        ended_card(drill.drill_id, lang)
         return
     message = state.flash()
     if message:
@@ -87,6 +88,20 @@ def render() -> None:
         thread_pane()
         thread.actions(drill, lang, act=act, people=people(drill))
         composer.render(drill, lang, act=act, coach=coach)
+
+
+def ended_card(drill_id: str, lang: str) -> None:
+    """The drill just ended: its scorecard, right here (and a link to every scorecard)."""
+    from ui.views import scorecard
+
+    st.success(t("ended", lang))
+    st.page_link(page("scorecard"), label=t("see_scorecard", lang), icon="📋")
+    user = auth.current_user()
+    stored = services.app().reviews.load(user.viewer, drill_id) if user else None
+    if stored is None:
+        st.error(t("no_such_drill", lang))
+        return
+    scorecard.show(stored, key="ended")
 
 
 def solo(drill: LiveDrill) -> tuple[Act, Coach]:
@@ -118,6 +133,14 @@ def _reputation_at(drill: LiveDrill, minute: float) -> float | None:
     return found
 
 
+def stray_refresh() -> None:
+    """A refresh of the desk that arrives when there is no live drill to draw: the drill ended
+    and the page moved on (the browser can still send a timer it had set). Drawing nothing
+    into the page now on screen blanked it (the scorecard after End); run the whole page
+    instead, which draws what is on screen now and sets no desk timers."""
+    st.rerun(scope="app")
+
+
 def _tick(drill: LiveDrill) -> None:
     services.app().drills.tick(drill, time.monotonic())
 
@@ -126,6 +149,7 @@ def _tick(drill: LiveDrill) -> None:
 def top_bar() -> None:
     drill = state.drill()
     if drill is None or drill.ended:
+        stray_refresh()
         return
     lang = state.language()
     _tick(drill)
@@ -172,6 +196,7 @@ def incident_panel() -> None:
     that arrived in the last few simulated minutes is highlighted."""
     drill = state.drill()
     if drill is None or drill.ended:
+        stray_refresh()
         return
     lang = state.language()
     projection = drill.inbox.projection
@@ -254,10 +279,12 @@ def confirm_end(drill: LiveDrill) -> None:
         except Exception:  # the database is away: keep playing
             state.flash(t("end_failed", lang))
             st.rerun()
-        st.session_state[_ENDED] = drill.drill_id
-        # The scorecard page names the drill in its address: a reload (or a restarted
-        # server) shows the same scorecard instead of a page that has to guess.
-        st.switch_page(page("scorecard"), query_params={"drill": drill.drill_id})
+        # The scorecard is drawn here, on the desk, by a full run without the desk's live
+        # parts. Switching pages raced the browser's refresh timers: a refresh sent for a
+        # desk part just as the page changed came back empty and blanked the scorecard
+        # (Streamlit skips a part it no longer has, streamlit#9080) until a reload.
+        st.query_params["drill"] = drill.drill_id  # a reload shows the same scorecard
+        st.rerun()
     if b.button(t("end_cancel", lang), key="end_cancel", width="stretch"):
         st.session_state[_CONFIRMING] = False
         st.rerun()
@@ -285,6 +312,7 @@ def _toggle_pause(drill: LiveDrill, lang: str) -> None:
 def thread_pane() -> None:
     drill = state.drill()
     if drill is None or drill.ended:
+        stray_refresh()
         return
     _tick(drill)
     thread.render(drill, state.language())

@@ -26,7 +26,7 @@ import streamlit as st
 from engine.projection import ThreadState
 from engine.records import Hide, Like, Resolve
 from stormdesk.drill import LiveDrill
-from stormdesk.errors import ActionError
+from stormdesk.errors import ActionError, DrillNotRunning
 from stormdesk.inbox import FILTERS, SORTS, QueueView, sla_left
 from ui import state
 from ui.i18n import label, t
@@ -162,7 +162,7 @@ def table(drill: LiveDrill, lang: str, key: str, agent: str,
     """The live window: rows in the held order with their current state, and the count of
     new activity. A click on a cell opens that row's conversation."""
     if drill.ended:
-        return
+        st.rerun(scope="app")  # a stray refresh after the page moved on (desk.stray_refresh)
     if tick is not None:
         tick()
     held = st.session_state.get(_k(key, "view"))
@@ -208,23 +208,20 @@ def _rows(raw: Any) -> list[int]:
 
 
 def _follow_clicks(drill: LiveDrill, key: str, table_key: str, ids: list[str]) -> None:
-    """Open the row the trainee clicked (a change of the selected cell since the last draw),
-    and keep the open conversation's row highlighted."""
-    raw = st.session_state.get(table_key)
-    picked = _cells(raw)
+    """Open the row the trainee clicked: a selected cell that differs from the one seen at
+    the last draw. The selection is only ever read, never set from here: a selection set by
+    the server can reach the browser after the browser has reported its own, and the stale
+    report would read as a click (the page jumped back to a row under the trainee's typing).
+    The open row is marked in the table instead (▶)."""
+    picked = _cells(st.session_state.get(table_key))
     seen = st.session_state.get(_k(key, "seen"))
-    row = picked[0][0] if picked else None
-    if row is not None and row != seen and row < len(ids):
-        st.session_state[_k(key, "seen")] = row
-        if ids[row] != drill.selected:
+    before = seen[1] if isinstance(seen, tuple) and seen[0] == table_key else []
+    st.session_state[_k(key, "seen")] = (table_key, picked)
+    if picked and picked != before:
+        row = picked[0][0]
+        if row < len(ids) and ids[row] != drill.selected:
             open_thread(drill, ids[row])
             st.rerun(scope="app")  # the thread view and composer sit outside this fragment
-    want = ids.index(drill.selected) if drill.selected in ids else None
-    if row != want:
-        st.session_state[table_key] = {"selection": {
-            "rows": _rows(raw), "columns": [],
-            "cells": [] if want is None else [(want, "message")]}}
-    st.session_state[_k(key, "seen")] = want
 
 
 def column_config(lang: str, annotated: bool = False) -> dict[str, Any]:
@@ -289,7 +286,8 @@ def queue_frame(rows: Sequence[ThreadState], drill: LiveDrill, lang: str = "en",
     for r in rows:
         author = r.author
         record = {
-            "new": "●" if drill.inbox.unread(r) else "",
+            "new": "▶" if r.thread_id == drill.selected else "●" if drill.inbox.unread(r)
+            else "",
             "sla": sla_text(r, drill, lang),
             "message": ("🔒 " if r.last_customer_channel == "dm" else "")
                        + r.last_customer_text,
@@ -370,12 +368,16 @@ def bulk_action(drill: LiveDrill, key: str, name: str, act: Act, lang: str) -> N
                   else Resolve(thread_id, agent=drill.agent))
         try:
             act(action)
+        except DrillNotRunning:
+            return
         except ActionError:
             skipped += 1
             continue
         done += 1
-    st.session_state[_table_key(key)] = {"selection": {"rows": [], "columns": [],
-                                                       "cells": []}}
+    if isinstance(raw, dict) and isinstance(raw.get("selection"), dict):
+        # untick what was done (the open cell stays as the browser has it)
+        st.session_state[_table_key(key)] = {"selection": {
+            **raw["selection"], "rows": []}}
     message = t("bulk_done_" + name, lang, n=done)
     if skipped:
         message += " " + t("bulk_skipped", lang, n=skipped)

@@ -28,7 +28,6 @@ from ui.markup import cells, inert
 from ui.nav import page
 from ui.views import room_pages
 
-LANGUAGE = {"en": "English", "ko": "한국어"}
 #: The lead-in is played in steps of this many simulated minutes until someone writes.
 LEAD_IN_STEP = 0.05
 #: ...for at most this long (a scenario that starts quiet on purpose stays quiet after it).
@@ -66,7 +65,7 @@ def render() -> None:
     # uses while the trainee picks (the desk then opens with its queue drawn at once).
     st.dataframe(pd.DataFrame(cells([{
         t("col_scenario", lang): cat.scenarios[i].title,
-        t("col_language", lang): LANGUAGE[cat.scenarios[i].language],
+        t("col_language", lang): t("language_name_" + cat.scenarios[i].language, lang),
         t("col_length", lang): t("minutes_n", lang, n=f"{cat.scenarios[i].duration_minutes:g}"),
         t("col_difficulty", lang): label("difficulty", cat.scenarios[i].difficulty, lang),
         t("col_brand", lang): f"@{cat.scenarios[i].brand.handle}"} for i in ids])),
@@ -76,7 +75,7 @@ def render() -> None:
         s = cat.scenarios[scenario_id]
         with cols[n % 3].container(border=True):
             st.markdown(f"**{inert(s.title)}**")
-            st.caption(f"{LANGUAGE[s.language]} · "
+            st.caption(f"{t('language_name_' + s.language, lang)} · "
                        + t("minutes_n", lang, n=f"{s.duration_minutes:g}")
                        + f" · {label('difficulty', s.difficulty, lang)}"
                        + f" · @{s.brand.handle} ({label('voice', s.brand.voice, lang)})")

@@ -27,7 +27,7 @@ from engine.records import (
     Tag,
 )
 from stormdesk.drill import LiveDrill
-from stormdesk.errors import ActionError
+from stormdesk.errors import ActionError, DrillNotRunning
 from ui import state
 from ui.i18n import label, t
 from ui.markup import inert
@@ -141,6 +141,8 @@ def feedback_card(feedback: FeedbackSubmitted, drill: LiveDrill, lang: str) -> N
 def _do(act: Act, action: object, done: str, lang: str, icon: str) -> None:
     try:
         act(action)  # type: ignore[arg-type]
+    except DrillNotRunning:
+        return  # a widget's change reported after the drill ended (the page moved on)
     except ActionError as exc:
         state.flash(t("action_refused", lang, reason=inert(str(exc))))
         return
@@ -198,6 +200,9 @@ def actions(drill: LiveDrill, lang: str, *, act: Act, people: People) -> None:
 def _assign(act: Act, drill: LiveDrill, thread_id: str, key: str, names: dict[str, str],
             lang: str) -> None:
     who = str(st.session_state.get(key) or "")
+    thread = drill.inbox.threads.get(thread_id)
+    if drill.ended or thread is None or thread.assignee == who:
+        return  # nothing to change (or a change reported after the drill ended)
     done = (t("done_assign", lang, who=inert(names.get(who, who))) if who
             else t("done_unassign", lang))
     _do(act, Assign(thread_id, who, agent=drill.agent), done, lang, "👤")
