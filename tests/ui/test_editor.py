@@ -52,7 +52,14 @@ def engine_problems(text: str) -> list[str]:
 
 
 def yaml_shown(at: AppTest) -> str:
-    return str(at.code[0].value)
+    """The file the draft saves (the YAML view draws exactly this: checked once below)."""
+    return services.app().editor.yaml(at.session_state["ed_data"]).rstrip("\n")
+
+
+def show(at: AppTest, view: str) -> AppTest:
+    at.radio(key="ed_view").set_value(view).run()
+    assert not at.exception, at.exception
+    return at
 
 
 def test_editor_trainee_has_no_editor_page() -> None:
@@ -62,9 +69,9 @@ def test_editor_trainee_has_no_editor_page() -> None:
 
 
 def test_editor_copy_opens_valid_and_yaml_view_is_the_file_saved() -> None:
-    at = open_copy(editor_page())
+    at = show(open_copy(editor_page()), "yaml")
     assert any("valid" in str(s.value) for s in at.success)
-    shown = yaml_shown(at)  # st.code drops the file's last newline
+    shown = str(at.code[0].value)  # st.code drops the file's last newline
     assert shown + "\n" == services.app().editor.copy_builtin("onboarding-quiet-shift")
     assert engine_problems(shown) == []
 
@@ -100,7 +107,7 @@ def test_editor_text_field_errors_in_the_engines_words(key: str, value: str, fie
                 if f": {field}: " in p]
     assert expected and message in expected[0]
     assert any(expected[0] in plain(e) for e in errors(at)), errors(at)
-    assert at.button(key="ed_save_draft").disabled  # nothing invalid is ever saved
+    assert show(at, "save").button(key="ed_save_draft").disabled  # nothing invalid is saved
 
 
 @pytest.mark.parametrize(("key", "value", "message"), [
@@ -119,7 +126,7 @@ def test_editor_number_field_errors_in_the_engines_words(key: str, value: float,
     problems = engine_problems(yaml_shown(at))
     assert problems and any(message in p for p in problems), problems
     assert any(message in plain(e) for e in errors(at)), errors(at)
-    assert at.button(key="ed_save_draft").disabled
+    assert show(at, "save").button(key="ed_save_draft").disabled
 
 
 def test_editor_brand_lists_one_per_line_and_banned_phrase_limit() -> None:
@@ -195,13 +202,14 @@ def test_editor_imported_problems_show_under_their_part(fixture: str, field: str
     shown = " ".join(plain(e) for e in errors(at))
     for line in problems:
         assert line.split(": ", 2)[-1].split(": ", 1)[-1][:30] in shown, (line, shown)
-    assert at.button(key="ed_save_draft").disabled
+    assert show(at, "save").button(key="ed_save_draft").disabled
 
 
 def test_editor_save_publish_and_versions_then_a_trainee_can_play_it() -> None:
     lead = make_user("manager", "editors-team", "Lena Lead")
     at = open_copy(app_as(lead).switch_page(PAGE).run(), "viral-praise")
     at.text_input(key="edf_id").set_value("praise-for-our-bakery").run()
+    show(at, "save")
     at.text_input(key="ed_change_note").set_value("our bakery").run()
     at.button(key="ed_save_draft").click().run()
     assert not at.exception, at.exception
@@ -209,6 +217,7 @@ def test_editor_save_publish_and_versions_then_a_trainee_can_play_it() -> None:
     at.text_input(key="ed_publish_note").set_value("for the Monday shift")
     at.button(key="ed_publish").click().run()
     assert any("Published praise-for-our-bakery" in plain(str(s.value)) for s in at.success)
+    show(at, "versions")
     table = next(d.value for d in at.dataframe if "Status" in d.value.columns)
     assert list(table["Status"]) == ["published", "draft"]
     assert list(table["Change note"]) == ["for the Monday shift", "our bakery"]
@@ -222,7 +231,7 @@ def test_editor_save_publish_and_versions_then_a_trainee_can_play_it() -> None:
 
 
 def test_editor_preview_draws_samples_mix_and_reputation() -> None:
-    at = open_copy(editor_page())
+    at = show(open_copy(editor_page()), "preview")
     at.number_input(key="ed_seed").set_value(3)
     at.button(key="ed_run_preview").click().run()
     assert not at.exception, at.exception

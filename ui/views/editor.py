@@ -24,6 +24,8 @@ DATA = editor_form.DATA
 ORIGIN = "ed_origin"
 PREVIEW = "ed_preview"
 NOTICE = "ed_notice"
+VIEWS = ("form", "yaml", "preview", "save", "versions")
+NEXT_VIEW = "ed_view_next"
 
 
 def render() -> None:
@@ -43,16 +45,24 @@ def render() -> None:
         return
     st.caption(t("ed_editing", lang, origin=inert(str(st.session_state.get(ORIGIN, "")))))
     general = st.empty()
-    form, yaml_tab, preview_tab, save_tab, versions_tab = st.tabs(
-        [t("ed_tab_form", lang), t("ed_tab_yaml", lang), t("ed_tab_preview", lang),
-         t("ed_tab_save", lang), t("ed_tab_versions", lang)])
+    if NEXT_VIEW in st.session_state:
+        st.session_state["ed_view"] = st.session_state.pop(NEXT_VIEW)
+    # A radio, not st.tabs: the chosen view is kept on the server, so a rerun (a save, a
+    # publish, a preview) never jumps back to the first tab.
+    view = st.radio(t("ed_view", lang), VIEWS, key="ed_view", horizontal=True,
+                    format_func=lambda v: t("ed_tab_" + v, lang), label_visibility="collapsed")
     editor = services.app().editor
-    with form:
+    slots = None
+    if view == "form":
         edited, slots = editor_form.render(data, lang)
-    st.session_state[DATA] = edited
+        st.session_state[DATA] = edited
+    else:
+        edited = data
     text = editor.yaml(edited)
     checked = editor.check(text)
-    left = editor_form.show_problems(slots, checked.by_field())
+    by_field = checked.by_field()
+    left = (editor_form.show_problems(slots, by_field) if slots is not None
+            else [f"{k}: {m}" if k else m for k, ms in by_field.items() for m in ms])
     with general.container():
         if checked.ok:
             st.success(t("ed_valid", lang))
@@ -60,24 +70,25 @@ def render() -> None:
             st.error(t("ed_problems_n", lang, n=len(checked.problems)))
             for line in left:
                 st.error(inert(line), icon="⚠️")
-    with yaml_tab:
+    if view == "yaml":
         st.caption(t("ed_yaml_note", lang))
         st.code(text, language="yaml")
         st.download_button(t("ed_export", lang), text.encode("utf-8"),
                            file_name=file_name(str(edited.get("id", "drill"))),
                            mime="application/x-yaml", key="ed_export_draft",
                            disabled=not checked.ok)
-    with preview_tab:
+    elif view == "preview":
         _preview(text, checked.ok, lang)
-    with save_tab:
+    elif view == "save":
         _save(user, text, checked.ok, lang)
-    with versions_tab:
+    elif view == "versions":
         _versions(user, lang)
 
 
 # -------------------------------------------------------------------------------- opening
 def _load(data: dict[str, Any] | None, origin: str) -> None:
     editor_form.forget()
+    st.session_state[NEXT_VIEW] = "form"  # set before the view switch is drawn again
     st.session_state[DATA] = data
     st.session_state[ORIGIN] = origin
     st.session_state.pop(PREVIEW, None)
@@ -142,7 +153,7 @@ def _preview(text: str, valid: bool, lang: str) -> None:
     seed = int(a.number_input(t("ed_seed", lang), min_value=0, max_value=2**31 - 1, value=1,
                               step=1, key="ed_seed"))
     minutes = float(b.number_input(t("ed_preview_minutes", lang), min_value=0.0, value=0.0,
-                                   step=10.0, key="ed_preview_minutes"))
+                                   step=10.0, format="%g", key="ed_preview_minutes"))
     digest = hashlib.sha256(f"{seed}:{minutes}:{text}".encode()).hexdigest()
     if st.button(t("ed_run_preview", lang), key="ed_run_preview", type="primary"):
         try:
