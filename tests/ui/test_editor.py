@@ -255,3 +255,40 @@ def test_editor_hostile_text_is_inert_in_errors() -> None:
     shown: list[Any] = errors(at)
     assert shown and all("](https" not in e.replace("\\", "") or "\\[" in e for e in shown)
     assert all("<b>" not in e for e in shown)
+
+
+def test_editor_no_drafting_box_without_an_llm_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("STORMDESK_LLM_BASE_URL", raising=False)
+    monkeypatch.delenv("STORMDESK_LLM_MODEL", raising=False)
+    at = editor_page()
+    assert not [b for b in at.button if b.key == "ed_describe_go"]
+    assert not [a for a in at.text_area if a.key == "ed_describe"]
+
+
+def test_editor_draft_from_a_description_opens_a_checked_draft(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    from llm import reset_breakers
+    from tests.fakes.openai_server import FakeOpenAI
+
+    outline = {"title": "Payday login outage", "brand_name": "Moa Bank", "handle": "MoaBank",
+               "products": ["mobile app"], "duration_minutes": 90, "incident_minute": 5,
+               "peak_rate_per_minute": 8, "down": "app login fails",
+               "journalist_minute": 40, "briefing": "Login is down on payday."}
+    server = FakeOpenAI().start()
+    server.answer = lambda request: json.dumps(outline)
+    monkeypatch.setenv("STORMDESK_LLM_BASE_URL", server.base_url())
+    monkeypatch.setenv("STORMDESK_LLM_MODEL", "fake-model")
+    reset_breakers()
+    try:
+        at = editor_page()
+        at.text_area(key="ed_describe").set_value(
+            "our app login failed for 2 hours on payday, a journalist called at minute 40")
+        at.button(key="ed_describe_go").click().run()
+        assert not at.exception, at.exception
+        assert at.text_input(key="edf_brand.name").value == "Moa Bank"
+        assert any("valid" in str(s.value) for s in at.success)
+    finally:
+        server.stop()
+        reset_breakers()

@@ -134,7 +134,11 @@ def _draft_from_description(lang: str) -> None:
     words = st.text_area(t("ed_describe", lang), key="ed_describe",
                          help=t("ed_describe_help", lang), max_chars=2000)
     language = "ko" if lang == "ko" else "en"
-    if st.button(t("ed_describe_button", lang), key="ed_describe_go", disabled=not words.strip()):
+    # never disabled: text typed but not yet sent (no blur) would leave the button off
+    if st.button(t("ed_describe_button", lang), key="ed_describe_go"):
+        if not words.strip():
+            st.warning(t("ed_describe_empty", lang))
+            return
         with st.spinner(t("ed_describing", lang)):
             drafted = editor.draft_from_description(words, language)
         if drafted is None:
