@@ -292,3 +292,20 @@ def test_editor_draft_from_a_description_opens_a_checked_draft(
     finally:
         server.stop()
         reset_breakers()
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ("duration_minutes: 60", "duration_minutes: sixty", "must be a number (got 'sixty')"),
+    ("voice: friendly", "voice: grumpy", "must be 'friendly', 'formal' or 'playful'"),
+    ("sign_with_initials: true", "sign_with_initials: maybe", "must be true or false"),
+    ("title: 'First shift", "title: 12\nx_title: 'First shift", "is not a known field"),
+])
+def test_editor_imported_values_the_form_cannot_show_are_kept_and_explained(
+        old: str, new: str, message: str) -> None:
+    text = services.app().editor.copy_builtin("onboarding-quiet-shift")
+    assert old in text
+    broken = text.replace(old, new, 1)
+    at = _import(editor_page(), "odd.yaml", broken.encode())
+    assert not at.exception, at.exception
+    assert new.split("\n")[0] in yaml_shown(at)  # not replaced by the widget's stand-in
+    assert any(message in plain(e) for e in errors(at)), errors(at)

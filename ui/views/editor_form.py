@@ -66,6 +66,13 @@ def _set(data: dict[str, Any], key: str, value: Any, default: Any = None) -> Non
         data[key] = value
 
 
+def _kept(data: dict[str, Any], key: str, fits: bool, shown: Any, value: Any) -> bool:
+    """Whether an imported value the widget cannot show (text where a number goes, an unknown
+    choice) stays as it was: the widget still shows its stand-in, so the file keeps the value
+    and the engine says what is wrong with it, instead of the form replacing it silently."""
+    return key in data and not fits and value == shown
+
+
 def _lines(value: Any) -> str:
     return "\n".join(str(v) for v in value) if isinstance(value, list) else ""
 
@@ -80,18 +87,21 @@ def _text(slots: Slots, data: dict[str, Any], key: str, path: str, title: str, *
     shown = current if isinstance(current, str) else ("" if current is None else str(current))
     widget = st.text_area if area else st.text_input
     value = widget(title, value=shown, key=_key(path), help=help_text)
-    _set(data, key, value)
+    if not _kept(data, key, isinstance(current, str), shown, value):
+        _set(data, key, value)
     slots.add(path)
 
 
 def _number(slots: Slots, data: dict[str, Any], key: str, path: str, title: str, *,
             optional: bool = False, step: float = 1.0) -> None:
     current = data.get(key)
-    shown = float(current) if isinstance(current, int | float) and not isinstance(
-        current, bool) else (None if optional else 0.0)
+    fits = isinstance(current, int | float) and not isinstance(current, bool)
+    shown = float(current) if isinstance(current, int | float) and fits else (
+        None if optional else 0.0)
     value = st.number_input(title, value=shown, step=step, key=_key(path),
                             format="%g")
-    _set(data, key, _num(value) if value is not None else None)
+    if not _kept(data, key, fits, shown, value):
+        _set(data, key, _num(value) if value is not None else None)
     slots.add(path)
 
 
@@ -101,21 +111,29 @@ def _choice(slots: Slots, data: dict[str, Any], key: str, path: str, title: str,
     index = options.index(current) if current in options else 0
     value = st.selectbox(title, options, index=index, key=_key(path),
                          format_func=lambda v: label(kind, v, lang) if v else "-")
-    _set(data, key, value, default)
+    if not _kept(data, key, current in options, options[index], value):
+        _set(data, key, value, default)
     slots.add(path)
 
 
 def _flag(slots: Slots, data: dict[str, Any], key: str, path: str, title: str) -> None:
-    value = st.toggle(title, value=bool(data.get(key, False)), key=_key(path))
-    _set(data, key, value, False)
+    current = data.get(key, False)
+    value = st.toggle(title, value=bool(current), key=_key(path))
+    if not _kept(data, key, isinstance(current, bool), bool(current), value):
+        _set(data, key, value, False)
     slots.add(path)
 
 
 def _word_list(slots: Slots, data: dict[str, Any], key: str, path: str, title: str,
                lang: str) -> None:
-    value = st.text_area(title, value=_lines(data.get(key)), key=_key(path),
+    current = data.get(key)
+    shown = _lines(current)
+    value = st.text_area(title, value=shown, key=_key(path),
                          help=t("ed_one_per_line", lang), height=110)
-    _set(data, key, _list_of_lines(value))
+    fits = isinstance(current, list) and all(isinstance(v, str) and v.strip() == v and v
+                                             for v in current)
+    if not _kept(data, key, fits, shown, value):
+        _set(data, key, _list_of_lines(value))
     slots.add(path, inside=True)
 
 
