@@ -3,6 +3,8 @@ drafts and published versions, who may read and write which, and the audit of ev
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlalchemy import inspect
 
@@ -177,3 +179,40 @@ def test_scenario_version_published_to_everyone_needs_no_viewer(store: Store,
         world.v("admin"), spec("for-all")).id, "everyone")
     assert [v.id for v in store.published_to_everyone()] == [everyone.id]
     assert store.published_scenario_text("team-only") == team.yaml_text  # newest, by id
+
+
+def test_scenario_version_revision_0004_down_and_up_keeps_older_data(db_url: Any,
+                                                                     clock: FakeClock) -> None:
+    """0004 only adds its two tables: down to 0003 drops them (drills and users stay), up
+    again recreates them empty."""
+    from alembic import command
+
+    from store.database import make_engine
+    from store.migrate import alembic_config, current_revision, upgrade
+    from store.passwords import FAST_TEST_HASHER
+
+    opened = Store.open(db_url, hasher=FAST_TEST_HASHER, clock=clock)
+    try:
+        team = opened.create_team("X").id
+        lead = opened.create_user("mx", "correct horse battery", "manager", team)
+        opened.save_scenario_draft(lead.viewer, spec())
+        drill = opened.start_drill(lead.viewer, "telecom-outage", "h1", 7)
+    finally:
+        opened.close()
+    engine = make_engine(db_url)
+    try:
+        with engine.begin() as connection:
+            command.downgrade(alembic_config(connection), "0003")
+        assert current_revision(engine) == "0003"
+        assert "scenario_versions" not in inspect(engine).get_table_names()
+        assert upgrade(engine) == "0004"
+    finally:
+        engine.dispose()
+    again = Store.open(db_url, hasher=FAST_TEST_HASHER, clock=clock)
+    try:
+        user = again.user_by_username("mx")
+        assert user is not None
+        assert again.drill(user.viewer, drill.id).scenario_id == "telecom-outage"
+        assert again.scenario_versions(user.viewer) == []
+    finally:
+        again.close()
