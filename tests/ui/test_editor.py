@@ -217,6 +217,7 @@ def test_editor_save_publish_and_versions_then_a_trainee_can_play_it() -> None:
     at.text_input(key="ed_publish_note").set_value("for the Monday shift")
     at.button(key="ed_publish").click().run()
     assert any("Published praise-for-our-bakery" in plain(str(s.value)) for s in at.success)
+    assert not [b for b in at.button if b.key == "ed_publish"]  # nothing left to publish
     show(at, "versions")
     table = next(d.value for d in at.dataframe if "Status" in d.value.columns)
     assert list(table["Status"]) == ["published", "draft"]

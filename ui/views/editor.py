@@ -232,7 +232,12 @@ def _save(user: Any, text: str, valid: bool, lang: str) -> None:
         else:
             st.session_state[NOTICE] = t("ed_saved", lang, n=saved.id)
             st.rerun()
-    drafts = [v for v in editor.versions(user.viewer) if v.status == "draft"]
+    versions = editor.versions(user.viewer)
+    # a draft already published (the same content published after it) is not offered again
+    published = [(v.scenario_id, v.content_hash, v.id) for v in versions
+                 if v.status == "published"]
+    drafts = [v for v in versions if v.status == "draft" and not any(
+        (i, h) == (v.scenario_id, v.content_hash) and n > v.id for i, h, n in published)]
     if not drafts:
         st.caption(t("ed_no_drafts", lang))
         return
