@@ -20,7 +20,7 @@ from engine.domains import profile_of
 from engine.judge import heuristic_judge
 from engine.people import PeopleFactory
 from engine.projection import Projection, ThreadState
-from engine.records import Event, ReplyContext, ReplyJudge, SessionStarted
+from engine.records import ActionError, Event, ReplyContext, ReplyJudge, SessionStarted
 from engine.scenario import Scenario
 from engine.text import MentionWriter, load_bank
 from engine.threads import ThreadLife, ThreadStreams
@@ -30,10 +30,6 @@ from engine.voice import BankVoice, CustomerVoice
 REPUTATION_TAU_MINUTES = 30.0
 #: Weight of a neutral "background" audience, so a single post cannot swing the index to 0.
 REPUTATION_PRIOR_WEIGHT = 20.0
-
-
-class ActionError(ValueError):
-    """A trainee action the session cannot apply (unknown thread, reply too long, ...)."""
 
 
 class SessionCore:

@@ -492,3 +492,10 @@ class ReplyJudge(Protocol):
     """Anything that rates a reply for the simulated customer's reaction."""
 
     def __call__(self, context: ReplyContext) -> ReplyQuality: ...
+
+
+class ActionError(ValueError):
+    """A trainee action the session cannot apply (unknown thread, reply too long, ...).
+
+    Defined here, with the action types, so that callers can catch it without importing the
+    session (and with it SimPy, numpy and the text banks)."""

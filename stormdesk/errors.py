@@ -3,7 +3,7 @@ so views never import the store or the engine to catch them)."""
 
 from __future__ import annotations
 
-from engine.session import ActionError
+from engine.records import ActionError
 from llm import LlmSettingsError
 from store.errors import (
     AccessDenied,
