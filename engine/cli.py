@@ -11,7 +11,29 @@ from pathlib import Path
 from engine.scenario import ScenarioError, builtin_paths, load_scenario, resolve_scenario
 from engine.session import TrainingSession
 
-EXIT_OK, EXIT_INVALID = 0, 2
+EXIT_OK, EXIT_INVALID, EXIT_INTERRUPTED = 0, 2, 130
+#: Seeds are 64-bit, as for ``python -m stormdesk play``.
+MAX_SEED = 2**63 - 1
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text[:40]!r}") from None
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"must be from 0 to 2**63-1 (got {text[:40]})")
+    return value
+
+
+def _minutes(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text[:40]!r}") from None
+    if not (value >= 0 and value != float("inf")):  # also refuses nan
+        raise argparse.ArgumentTypeError(f"must be a finite number >= 0 (got {text[:40]})")
+    return value
 
 
 def _list(_args: argparse.Namespace) -> int:
@@ -51,14 +73,24 @@ def _simulate(args: argparse.Namespace) -> int:
         for line in exc.problems:
             print(line, file=sys.stderr)
         return EXIT_INVALID
+    out = Path(args.out) if args.out else None
+    if out is not None and (out.is_dir() or not out.parent.is_dir()):
+        print(f"--out: {args.out}: " + ("is a folder; name a file" if out.is_dir()
+                                        else "its folder does not exist"), file=sys.stderr)
+        return EXIT_INVALID
     session = TrainingSession(scenario, seed=args.seed)
-    minutes = scenario.duration_minutes if args.minutes is None else args.minutes
+    minutes = scenario.duration_minutes if args.minutes is None else \
+        min(args.minutes, scenario.duration_minutes)
     session.advance_to(minutes)
-    if args.out:
-        with open(args.out, "w", encoding="utf-8") as fh:
-            for event in session.transcript:
-                fh.write(event.to_json())
-                fh.write("\n")
+    if out is not None:
+        try:
+            with out.open("w", encoding="utf-8") as fh:
+                for event in session.transcript:
+                    fh.write(event.to_json())
+                    fh.write("\n")
+        except OSError as exc:
+            print(f"--out: {args.out}: cannot write ({exc.strerror or exc})", file=sys.stderr)
+            return EXIT_INVALID
     print(format_summary(session.summary()))
     if args.out:
         print(f"transcript: {len(session.transcript)} events -> {args.out}")
@@ -146,8 +178,9 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=_validate)
     p = sub.add_parser("simulate", help="run a drill with no trainee replies")
     p.add_argument("scenario", help="built-in scenario id or a scenario file")
-    p.add_argument("--seed", type=int, required=True)
-    p.add_argument("--minutes", type=float, default=None, help="stop early (simulated minutes)")
+    p.add_argument("--seed", type=_seed, required=True, help="0 to 2**63-1")
+    p.add_argument("--minutes", type=_minutes, default=None,
+                   help="stop early (simulated minutes; at most the drill's length)")
     p.add_argument("--out", help="write the transcript as JSON lines")
     p.set_defaults(func=_simulate)
     p = sub.add_parser("grow-bank", help="ask the configured LLM for candidate templates of "
@@ -172,6 +205,9 @@ def main(argv: list[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
+    except KeyboardInterrupt:  # Ctrl-C: no traceback, the shell's usual code
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     return code
 
 

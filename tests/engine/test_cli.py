@@ -141,3 +141,27 @@ def test_cli_grow_bank_without_an_llm_says_what_to_set(monkeypatch):
 def test_cli_grow_bank_refuses_an_unknown_persona():
     result = run("grow-bank", "--language", "en", "--persona", "pirate", "--intent", "billing")
     assert result.returncode == 2 and "--persona: unknown persona 'pirate'" in result.stderr
+
+
+def test_cli_simulate_bad_seed_minutes_and_out_are_named_errors_not_tracebacks(tmp_path):
+    cases = {
+        ("--seed", "-1"): "--seed: must be from 0 to 2**63-1",
+        ("--seed", "7x"): "--seed: not a whole number",
+        ("--seed", "1", "--minutes", "nan"): "--minutes: must be a finite number",
+        ("--seed", "1", "--minutes", "inf"): "--minutes: must be a finite number",
+        ("--seed", "1", "--minutes", "-5"): "--minutes: must be a finite number",
+        ("--seed", "1", "--out", str(tmp_path / "missing" / "t.jsonl")):
+            "its folder does not exist",
+        ("--seed", "1", "--out", str(tmp_path)): "is a folder",
+    }
+    for args, message in cases.items():
+        result = run("simulate", "telecom-outage", *args)
+        assert result.returncode == 2, (args, result.stderr)
+        assert message in result.stderr, (args, result.stderr)
+        assert "Traceback" not in result.stderr
+
+
+def test_cli_simulate_minutes_past_the_end_stop_at_the_drill_length():
+    result = run("simulate", "telecom-outage", "--seed", "1", "--minutes", "99999")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("telecom-outage (seed 1) at minute 180")
