@@ -10,7 +10,7 @@ page URLs (history, copied links), so nobody should be able to replay them after
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-12-07
+Create Date: 2026-12-06
 """
 
 from __future__ import annotations

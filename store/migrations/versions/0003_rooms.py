@@ -9,7 +9,7 @@ Existing rows are untouched: every existing drill is a solo drill (``room_id`` N
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-12-08
+Create Date: 2026-12-06
 """
 
 from __future__ import annotations
