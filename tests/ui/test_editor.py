@@ -310,3 +310,20 @@ def test_editor_imported_values_the_form_cannot_show_are_kept_and_explained(
     assert not at.exception, at.exception
     assert new.split("\n")[0] in yaml_shown(at)  # not replaced by the widget's stand-in
     assert any(message in plain(e) for e in errors(at)), errors(at)
+
+
+@pytest.mark.parametrize(("old", "new", "field"), [
+    ("  persona: neutral\n  intent: product_question\n",
+     "  persona: neutral\n  intnet: product_question\n", "injects[0].intnet"),
+    ("  - title: Thank you for the kind words\n",
+     "  - title: Thank you for the kind words\n    txt: hi\n", "brand.macros[0].txt"),
+])
+def test_editor_table_rows_keep_keys_the_table_does_not_show(old: str, new: str,
+                                                             field: str) -> None:
+    text = services.app().editor.copy_builtin("onboarding-quiet-shift")
+    assert old in text
+    at = _import(editor_page(), "typo.yaml", text.replace(old, new, 1).encode())
+    assert not at.exception, at.exception
+    problems = engine_problems(yaml_shown(at))
+    assert any(f": {field}: is not a known field" in p for p in problems), problems
+    assert any("is not a known field" in plain(e) for e in errors(at)), errors(at)

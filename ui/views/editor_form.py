@@ -288,19 +288,46 @@ def phases(data: dict[str, Any], slots: Slots, lang: str) -> None:
         _redraw(data)
 
 
+#: The hidden column that ties a table row to the item it was drawn from.
+ROW = "_row"
+
+
 def _table(data: dict[str, Any], key: str, columns: dict[str, Any], to_rows: Callable[
-        [dict[str, Any]], dict[str, Any]], from_row: Callable[[dict[str, Any]], dict[str, Any]]
-           ) -> None:
+        [dict[str, Any]], dict[str, Any]], from_row: Callable[[dict[str, Any]], dict[str, Any]],
+           handled: dict[str, set[str] | None]) -> None:
+    """A list of mappings as an editable table. ``handled``: the keys the table writes (a
+    nested mapping's own keys as the value); any other key of an item (a typo in an imported
+    file) stays on that item, so the engine can name it."""
     found = data.get(key)
     items = [i for i in found if isinstance(i, dict)] if isinstance(found, list) else []
-    frame = pd.DataFrame([to_rows(i) for i in items], columns=list(columns))
+    frame = pd.DataFrame([{**to_rows(item), ROW: n} for n, item in enumerate(items)],
+                         columns=[*columns, ROW])
     shown = st.data_editor(frame, key=_key(key), num_rows="dynamic", hide_index=True,
-                           width="stretch", column_config=columns)
-    rows = [from_row({k: (None if _blank(v) else v) for k, v in r.items()})
-            for r in shown.to_dict("records")]
-    # a row keeps its item's key order (the file reads as it was written)
-    rows = [_ordered(row, items[i]) if i < len(items) else row for i, row in enumerate(rows)]
+                           width="stretch", column_config={**columns, ROW: None})
+    rows = []
+    for record in shown.to_dict("records"):
+        origin = record.pop(ROW, None)
+        row = from_row({k: (None if _blank(v) else v) for k, v in record.items()})
+        if not _blank(origin) and 0 <= int(origin) < len(items):
+            # the row of an existing item: its key order, and keys the table does not show
+            row = _with_unknown(_ordered(row, items[int(origin)]), items[int(origin)], handled)
+        rows.append(row)
     _set(data, key, [r for r in rows if r])
+
+
+def _with_unknown(new: dict[str, Any], old: dict[str, Any],
+                  handled: dict[str, set[str] | None]) -> dict[str, Any]:
+    out = dict(new)
+    for k, v in old.items():
+        if k not in handled:
+            out[k] = v
+        elif isinstance(v, dict) and handled[k] is not None:
+            current = out.get(k)
+            inner: dict[str, Any] = current if isinstance(current, dict) else {}
+            extra = {ik: iv for ik, iv in v.items() if ik not in (handled[k] or set())}
+            if extra:
+                out[k] = {**inner, **extra}
+    return out
 
 
 def _ordered(new: dict[str, Any], old: dict[str, Any]) -> dict[str, Any]:
@@ -365,7 +392,9 @@ def injects(data: dict[str, Any], slots: Slots, lang: str) -> None:
         return item
 
     st.caption(t("ed_inject_help", lang))
-    _table(data, "injects", columns, to_row, from_row)
+    _table(data, "injects", columns, to_row, from_row,
+           {**dict.fromkeys(("at_minute", "persona", "intent", "text", "sentiment")),
+            "author": set(author_keys)})
     slots.add("injects", inside=True)
 
 
@@ -389,7 +418,8 @@ def incident(data: dict[str, Any], slots: Slots, lang: str) -> None:
         return item
 
     st.caption(t("ed_incident_help", lang))
-    _table(data, "incident", columns, to_row, from_row)
+    _table(data, "incident", columns, to_row, from_row,
+           dict.fromkeys(("from_minute", *INCIDENT_TEXT, "keywords")))
     slots.add("incident", inside=True)
 
 
@@ -399,7 +429,8 @@ def macros(data: dict[str, Any], slots: Slots, lang: str) -> None:
     data["brand"] = part
     columns = {"title": st.column_config.TextColumn(t("ed_macro_title", lang)),
                "text": st.column_config.TextColumn(t("ed_macro_text", lang), width="large")}
-    _table(part, "macros", columns, lambda i: {k: i.get(k) for k in columns}, _drop_none)
+    _table(part, "macros", columns, lambda i: {k: i.get(k) for k in columns}, _drop_none,
+           dict.fromkeys(columns))
     slots.add("brand.macros", inside=True)
 
 
