@@ -327,3 +327,35 @@ def test_editor_table_rows_keep_keys_the_table_does_not_show(old: str, new: str,
     problems = engine_problems(yaml_shown(at))
     assert any(f": {field}: is not a known field" in p for p in problems), problems
     assert any("is not a known field" in plain(e) for e in errors(at)), errors(at)
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ("brand:\n  name: Kettle & Crumb\n", "brand: Kettle\nx_brand:\n  name: Kettle & Crumb\n",
+     "brand: must be a mapping of fields"),
+    ("injects:\n", "injects: none\nx_injects:\n", "injects: must be a list"),
+    ("    neutral: 0.45\n", "    - neutral\n", "personas: must be a mapping"),
+])
+def test_editor_parts_of_the_wrong_shape_are_kept_and_explained(old: str, new: str,
+                                                                message: str) -> None:
+    text = services.app().editor.copy_builtin("onboarding-quiet-shift")
+    assert old in text
+    broken = text.replace(old, new, 1)
+    if "personas" in message:  # a mix written as a list: the whole mix becomes the list
+        start = broken.index("    - neutral\n")
+        end = broken.index("  intents:", start)
+        broken = broken[:start] + "    - neutral\n" + broken[end:]
+    at = _import(editor_page(), "shape.yaml", broken.encode())
+    assert not at.exception, at.exception
+    problems = engine_problems(yaml_shown(at))
+    assert any(message in p for p in problems), problems
+    assert errors(at)
+
+
+def test_editor_targets_left_at_defaults_stay_out_of_the_file() -> None:
+    editor = services.app().editor
+    data = editor.data(editor.blank())
+    assert data is not None
+    del data["sla_minutes"], data["scoring_weights"]
+    at = _import(editor_page(), "short.yaml", editor.yaml(data).encode())
+    assert "sla_minutes" not in yaml_shown(at) and "scoring_weights" not in yaml_shown(at)
+    assert not errors(at)

@@ -73,6 +73,18 @@ def _kept(data: dict[str, Any], key: str, fits: bool, shown: Any, value: Any) ->
     return key in data and not fits and value == shown
 
 
+def _mapping(data: dict[str, Any], key: str) -> dict[str, Any] | None:
+    """The mapping at ``key`` (created when absent); None when the file holds something else
+    there (then the section is not drawn and the value stays for the engine to name)."""
+    found = data.setdefault(key, {})
+    return found if isinstance(found, dict) else None
+
+
+def _list(data: dict[str, Any], key: str) -> list[Any] | None:
+    found = data.setdefault(key, [])
+    return found if isinstance(found, list) else None
+
+
 def _lines(value: Any) -> str:
     return "\n".join(str(v) for v in value) if isinstance(value, list) else ""
 
@@ -166,10 +178,10 @@ def basics(data: dict[str, Any], slots: Slots, lang: str) -> None:
 
 
 def brand(data: dict[str, Any], slots: Slots, lang: str) -> None:
-    found = data.get("brand")
-    part: dict[str, Any] = found if isinstance(found, dict) else {}
-    data["brand"] = part
     slots.add("brand")
+    part = _mapping(data, "brand")
+    if part is None:
+        return
     a, b, c = st.columns(3)
     with a:
         _text(slots, part, "name", "brand.name", t("ed_brand_name", lang))
@@ -200,17 +212,20 @@ def brand(data: dict[str, Any], slots: Slots, lang: str) -> None:
 def targets(data: dict[str, Any], slots: Slots, lang: str) -> None:
     for key, names, title in (("sla_minutes", SLA, "ed_sla"),
                               ("scoring_weights", WEIGHTS, "ed_weights")):
-        found = data.get(key)
-        part: dict[str, Any] = found if isinstance(found, dict) else {}
-        data[key] = part
         st.markdown(f"**{t(title, lang)}**")
         slots.add(key)
+        absent = key not in data
+        part = _mapping(data, key)
+        if part is None:
+            continue
         columns = st.columns(len(names))
         for column, name in zip(columns, names, strict=True):
             with column:
                 _number(slots, part, name, f"{key}.{name}",
                         label("priority" if key == "sla_minutes" else "dim", name, lang),
                         optional=True, step=0.05 if key == "scoring_weights" else 1.0)
+        if absent and not part:
+            data.pop(key)  # left at the defaults: the file need not say so
 
 
 def _mix(current: Any, names: tuple[str, ...], kind: str, path: str, lang: str) -> dict[str, Any]:
@@ -233,10 +248,10 @@ def _mix(current: Any, names: tuple[str, ...], kind: str, path: str, lang: str) 
 
 
 def phases(data: dict[str, Any], slots: Slots, lang: str) -> None:
-    found = data.get("phases")
-    items: list[Any] = found if isinstance(found, list) else []
-    data["phases"] = items
     slots.add("phases")
+    items = _list(data, "phases")
+    if items is None:
+        return
     for i, phase in enumerate(list(items)):
         if not isinstance(phase, dict):
             continue
@@ -266,14 +281,12 @@ def phases(data: dict[str, Any], slots: Slots, lang: str) -> None:
                 _number(slots, phase, "ramp_minutes", f"{path}.ramp_minutes",
                         t("ed_ramp_minutes", lang), optional=True)
             h, k = st.columns(2)
-            with h:
-                phase["personas"] = _mix(phase.get("personas"), PERSONAS, "persona",
-                                         f"{path}.personas", lang)
-                slots.add(f"{path}.personas", inside=True)
-            with k:
-                phase["intents"] = _mix(phase.get("intents"), INTENTS, "intent",
-                                        f"{path}.intents", lang)
-                slots.add(f"{path}.intents", inside=True)
+            for column, key, names, kind in ((h, "personas", PERSONAS, "persona"),
+                                             (k, "intents", INTENTS, "intent")):
+                with column:
+                    if isinstance(phase.get(key, {}), dict):  # else kept for the engine
+                        phase[key] = _mix(phase.get(key), names, kind, f"{path}.{key}", lang)
+                    slots.add(f"{path}.{key}", inside=True)
             slots.add(path)
             if len(items) > 1 and st.button(t("ed_remove_phase", lang), key=_key(path + "rm")):
                 items.pop(i)
@@ -298,8 +311,10 @@ def _table(data: dict[str, Any], key: str, columns: dict[str, Any], to_rows: Cal
     """A list of mappings as an editable table. ``handled``: the keys the table writes (a
     nested mapping's own keys as the value); any other key of an item (a typo in an imported
     file) stays on that item, so the engine can name it."""
-    found = data.get(key)
-    items = [i for i in found if isinstance(i, dict)] if isinstance(found, list) else []
+    found = data.get(key, [])
+    if not isinstance(found, list) or not all(isinstance(i, dict) for i in found):
+        return  # not a list of mappings: kept for the engine to name
+    items: list[dict[str, Any]] = found
     frame = pd.DataFrame([{**to_rows(item), ROW: n} for n, item in enumerate(items)],
                          columns=[*columns, ROW])
     shown = st.data_editor(frame, key=_key(key), num_rows="dynamic", hide_index=True,
@@ -424,9 +439,9 @@ def incident(data: dict[str, Any], slots: Slots, lang: str) -> None:
 
 
 def macros(data: dict[str, Any], slots: Slots, lang: str) -> None:
-    found = data.get("brand")
-    part: dict[str, Any] = found if isinstance(found, dict) else {}
-    data["brand"] = part
+    part = _mapping(data, "brand")
+    if part is None:
+        return
     columns = {"title": st.column_config.TextColumn(t("ed_macro_title", lang)),
                "text": st.column_config.TextColumn(t("ed_macro_text", lang), width="large")}
     _table(part, "macros", columns, lambda i: {k: i.get(k) for k in columns}, _drop_none,
