@@ -17,12 +17,13 @@ never parses a scenario (the store imports no engine code beyond records).
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import ColumnElement, Select, false, select, true
+from sqlalchemy import ColumnElement, Select, false, select, text, true
 from sqlalchemy.orm import Session
 
 from store.access import checked_viewer
@@ -153,6 +154,15 @@ def _scoped(viewer: Viewer) -> Select[ScenarioVersionRow, str]:
             .where(version_scope(viewer)))
 
 
+def _claim(session: Session, scenario_id: str) -> None:
+    """Serialise saves of one drill id until commit, so two teams saving a new id at once
+    cannot both become its owner (SQLite writes are serialised by the write gate already)."""
+    if session.get_bind().dialect.name == "postgresql":
+        digest = hashlib.sha256(b"scenario_versions:" + scenario_id.encode()).digest()
+        key = int.from_bytes(digest[:8], "big", signed=True)
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
 def _owner_team(session: Session, scenario_id: str) -> tuple[bool, int | None]:
     """Whether the drill id has versions, and the team of its first one."""
     first = session.execute(
@@ -175,6 +185,7 @@ def save_draft(session: Session, viewer: Viewer, spec: NewVersion,
     team's), audited."""
     spec.check()
     user = _writer(session, viewer)
+    _claim(session, spec.scenario_id)
     exists, team_id = _owner_team(session, spec.scenario_id)
     if exists and user.role != "admin" and team_id != user.team_id:
         raise Conflict(f"the drill id {spec.scenario_id!r} is taken; choose another id")

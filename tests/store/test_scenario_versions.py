@@ -216,3 +216,30 @@ def test_scenario_version_revision_0004_down_and_up_keeps_older_data(db_url: Any
         assert again.scenario_versions(user.viewer) == []
     finally:
         again.close()
+
+
+def test_scenario_version_two_teams_saving_a_new_id_at_once_one_owns_it(
+        store: Store, world: World) -> None:
+    """Saves of one new drill id from two teams at the same moment: exactly one team owns it."""
+    import threading
+
+    outcomes: list[str] = []
+    start = threading.Barrier(8)
+
+    def save(lead: str) -> None:
+        start.wait()
+        try:
+            store.save_scenario_draft(world.v(lead), spec("race-drill"))
+            outcomes.append(lead)
+        except Conflict:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=save, args=(lead,)) for lead in ("mx", "my") * 4]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    teams = {v.team_id for v in store.scenario_versions(world.v("admin"))}
+    assert len(teams) == 1
+    winner = "mx" if teams == {world.team_x} else "my"
+    assert outcomes.count(winner) == 4 and outcomes.count("refused") == 4
