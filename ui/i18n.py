@@ -28,7 +28,7 @@ def strings() -> dict[str, dict[str, str]]:
     merged: dict[str, dict[str, str]] = {}
     for path in sorted(STRINGS_DIR.glob("*.yaml")):
         # libyaml's safe loader when PyYAML has it (these are the repo's own files): the
-        # pure-Python one took 1.1 s of the first page's run for these tables.
+        # pure-Python one took 0.56 s of the first page's run for these tables, libyaml 0.04 s.
         table = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER) or {}
         for key, entry in table.items():
             if key in merged:

@@ -10,6 +10,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from engine.projection import Projection
 from engine.records import (
     CustomerFollowedUp,
     CustomerReplied,
@@ -176,18 +177,18 @@ def _times(minutes: Any, scenario: Scenario) -> Any:
 
 
 def _charts(card: Any, transcript: list[Event], scenario: Scenario, lang: str) -> None:
-    opened = {e.thread_id: e for e in transcript if isinstance(e, MentionArrived)}
-    first: dict[str, float] = {}
-    for e in transcript:
-        if isinstance(e, ReplySent) and e.thread_id not in first:
-            first[e.thread_id] = e.minute - opened[e.thread_id].minute
-    if first:
+    # First responses from the shared projection (engine.projection), as the scorer reads them.
+    answered = sorted((th for th in Projection.of(transcript).threads.values()
+                       if th.first_reply_minute is not None),
+                      key=lambda th: (th.first_reply_minute, th.thread_id))
+    if answered:
         frame = pd.DataFrame([{
-            "thread": tid, "minutes": round(m, 1),
-            "priority": label("priority", opened[tid].priority, lang),
-            "opened": scenario.clock_label(opened[tid].minute),
-            "SLA": scenario.sla_minutes.for_priority(opened[tid].priority)}
-            for tid, m in first.items()])
+            "thread": th.thread_id,
+            "minutes": round(float(th.first_reply_minute or 0.0) - th.opened_minute, 1),
+            "priority": label("priority", th.priority, lang),
+            "opened": scenario.clock_label(th.opened_minute),
+            "SLA": scenario.sla_minutes.for_priority(th.priority)}
+            for th in answered])
         st.markdown(f"**{t('chart_first', lang)}**")
         bars = alt.Chart(frame).mark_bar().encode(
             x=alt.X("thread:N", sort=None, axis=alt.Axis(labels=False),
