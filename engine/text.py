@@ -184,6 +184,8 @@ class MentionWriter:
         self.hashtags += tuple(h for d in self.sections for h in d.hashtags) + tuple(
             bank.hashtags)
         self._quotes = [q for d in self.sections for q in d.quotes] + list(bank.quotes)
+        #: cumulative draw weights of the quotes (``Entry.weight``), built on first use
+        self._quote_weights: list[float] = []
         self.region: Region | None = bank.regions.get(self.profile.region)
         self._start_clock = _clock(start_clock)
         #: default incident facts for callers that pass none (``{since}``, ``{down}``)
@@ -571,7 +573,11 @@ class MentionWriter:
               rng: Stream | None = None, facts: dict[str, str] | None = None,
               minute: float | None = None) -> Rendered:
         r = rng or self.rng
-        return self.render(pick(self._quotes, r), author, persona,
+        if not self._quote_weights:  # weighted like mentions: grammars of choices more often
+            self._quote_weights = list(accumulate(self._entry(t).weight for t in self._quotes))
+        cumulative = self._quote_weights
+        template = self._quotes[bisect_right(cumulative, r.random() * cumulative[-1])]
+        return self.render(template, author, persona,
                            extra={"quoted": "@" + quoted_handle}, rng=r, facts=facts,
                            minute=minute)
 
