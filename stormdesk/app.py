@@ -33,7 +33,7 @@ class StormDesk:
         self.accounts = Accounts(store)
         self.editor = Editor(store, self.builtins)
         self.drills = Drills(store, self.catalogue, self.grader, versions=self.editor.resolve)
-        self.reviews = Reviews(store, self.catalogue, self.grader)
+        self.reviews = Reviews(store, self.catalogue, self.grader, versions=self.editor.resolve)
 
     def builtins(self) -> Catalogue:
         """The shipped drills (or the catalogue this app was built with)."""

@@ -126,10 +126,12 @@ def group_findings(rows: Iterable[RecurringFinding], min_occurrences: int = 1
 class Reviews:
     """Reads and review writes for one app."""
 
-    def __init__(self, store: Store, catalogue: Callable[[], Catalogue], grader: Grader) -> None:
+    def __init__(self, store: Store, catalogue: Callable[[], Catalogue], grader: Grader,
+                 versions: Callable[[str, str], Scenario | None] | None = None) -> None:
         self._store = store
         self._catalogue = catalogue
         self._grader = grader
+        self._versions = versions
 
     # ---- drills and scorecards
     def drills_for(self, viewer: Viewer, *, trainee_id: int | None = None,
@@ -146,7 +148,10 @@ class Reviews:
             stored = self._store.transcript(viewer, drill_id)
         except (AccessDenied, InvalidInput):
             return None
-        scenario = self._catalogue().get(record.scenario_id)
+        scenario = None
+        if self._versions is not None:  # a drill written in the editor: its exact version
+            scenario = self._versions(record.scenario_id, record.scenario_hash)
+        scenario = scenario or self._catalogue().get(record.scenario_id)
         if not cards or stored is None or scenario is None:
             return None
         card = Scorecard.from_dict(cards[0].card)

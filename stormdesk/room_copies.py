@@ -50,9 +50,11 @@ class RoomCopies:
 
     def __init__(self, store: Store, catalogue: Callable[[], Catalogue],
                  clock: Callable[[], datetime] = utc_now,
-                 lag_seconds: float = LAG_SECONDS) -> None:
+                 lag_seconds: float = LAG_SECONDS,
+                 versions: Callable[[str, str], Scenario | None] | None = None) -> None:
         self.store = store
         self._catalogue = catalogue
+        self._versions = versions
         self._clock = clock
         self.lag_seconds = lag_seconds
         self._copies: dict[str, RoomCopy] = {}
@@ -97,7 +99,13 @@ class RoomCopies:
             self._listener.stop()
 
     # ---------------------------------------------------------------------------- copies
-    def scenario(self, scenario_id: str) -> Scenario | None:
+    def scenario(self, scenario_id: str, content_hash: str = "") -> Scenario | None:
+        """The scenario a room plays: for a drill written in the editor, the exact version the
+        room was opened on (``content_hash``); else the catalogue's."""
+        if content_hash and self._versions is not None:
+            exact = self._versions(scenario_id, content_hash)
+            if exact is not None:
+                return exact
         return self._catalogue().get(scenario_id)
 
     def copy_of(self, viewer: Viewer, room_id: str) -> RoomCopy:
@@ -117,7 +125,7 @@ class RoomCopies:
 
     def _build(self, viewer: Viewer, room_id: str) -> RoomCopy:
         room, log = self.store.room_log(viewer, room_id)
-        scenario = self.scenario(room.scenario_id)
+        scenario = self.scenario(room.scenario_id, room.scenario_hash)
         if scenario is None:
             raise LookupError(f"scenario {room.scenario_id!r} is no longer installed")
         session, _ = replay_room(scenario, room.seed, [])

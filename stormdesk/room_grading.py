@@ -33,13 +33,13 @@ class RoomStoreGrader:
     """The store's room grader (``Store(room_grader=...)``): scenarios by id, and the app's
     ``Grader`` (its judge factory: offline, or the configured LLM judge)."""
 
-    def __init__(self, scenarios: Callable[[str], Scenario | None], grader: Grader) -> None:
+    def __init__(self, scenarios: Callable[[str, str], Scenario | None], grader: Grader) -> None:
         self._scenarios = scenarios
         self._grader = grader
 
     def grade_room(self, room: Room, members: list[RoomMember], log: list[RoomEntry],
                    end_minute: float) -> RoomGraded:
-        scenario = self._scenarios(room.scenario_id)
+        scenario = self._scenarios(room.scenario_id, room.scenario_hash)
         if scenario is None:
             raise LookupError(f"scenario {room.scenario_id!r} is no longer installed")
         session, refused = replay_room(scenario, room.seed, log, end_minute)

@@ -165,7 +165,7 @@ class RoomLead(RoomCopies):
             members = self.store.room_members(viewer, room_id)
         except (AccessDenied, InvalidInput):
             return None
-        scenario = self.scenario(room.scenario_id)
+        scenario = self.scenario(room.scenario_id, room.scenario_hash)
         if scenario is None:
             return None
         copy = self._copies.get(room_id)

@@ -24,6 +24,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from engine.records import LEAD_ACTIONS, Action, Event, MoveToDm, Reply
+from engine.scenario import Scenario
 from engine.session import ActionError
 from store.errors import RoomNotRunning
 from store.records import Viewer
@@ -62,8 +63,9 @@ class Rooms(RoomLead):
 
     def __init__(self, store: Store, catalogue: Callable[[], Catalogue],
                  grader: Grader | None = None, clock: Callable[[], datetime] = utc_now,
-                 lag_seconds: float = LAG_SECONDS) -> None:
-        super().__init__(store, catalogue, clock, lag_seconds)
+                 lag_seconds: float = LAG_SECONDS,
+                 versions: Callable[[str, str], Scenario | None] | None = None) -> None:
+        super().__init__(store, catalogue, clock, lag_seconds, versions)
         self.grader = grader or Grader()
         if not store.has_room_grader:
             store.attach_room_grader(RoomStoreGrader(self.scenario, self.grader))
@@ -228,5 +230,6 @@ def rooms_of(app: StormDesk) -> Rooms:
     with _BY_APP_LOCK:
         found = _BY_APP.get(app)
         if found is None:
-            found = _BY_APP[app] = Rooms(app.store, app.catalogue, app.grader)
+            found = _BY_APP[app] = Rooms(app.store, app.catalogue, app.grader,
+                                         versions=app.editor.resolve)
         return found

@@ -213,6 +213,9 @@ def test_editor_published_drill_played_ended_and_resumed_on_its_version(
     assert card.scenario_id == "onboarding-quiet-shift-copy"
     stored = app.reviews.load(viewer, drill.drill_id)
     assert stored is not None
+    # reviewed on the version it was played on, not the newer one
+    assert stored.scenario.content_hash == scenario.content_hash
+    assert stored.world_changed == []
     rescored = app.reviews.rescore(people.lead.viewer, drill.drill_id)
     assert rescored.overall == pytest.approx(app.reviews.scorecards(
         viewer, drill.drill_id)[-1].overall)
@@ -246,3 +249,24 @@ def test_editor_preview_ten_samples_per_phase_mix_followups_reputation(app: Stor
 def test_editor_preview_of_an_invalid_draft_says_why(app: StormDesk) -> None:
     with pytest.raises(EditorError, match="title: is required"):
         app.editor.preview("id: x\n", seed=1)
+
+
+def test_editor_room_on_a_published_drill_keeps_its_version(app: StormDesk,
+                                                             people: People) -> None:
+    """A crisis room opened on an editor drill plays and grades the version it was opened on,
+    also after a newer version is published."""
+    from store import RosterPick
+    from stormdesk.rooms import rooms_of
+
+    _publish_copy(app, people)
+    scenario = app.catalogue(people.lead.viewer).scenarios["onboarding-quiet-shift-copy"]
+    newer = app.editor.copy_builtin("onboarding-quiet-shift").replace(
+        "duration_minutes: 60", "duration_minutes: 61")
+    rooms = rooms_of(app)
+    room = rooms.open(people.lead.viewer, scenario, 3, [RosterPick(people.trainee.id)])
+    draft = app.editor.save_draft(people.lead.viewer, newer, "longer")
+    app.editor.publish(people.lead.viewer, draft.id)
+    assert app.catalogue(people.lead.viewer).scenarios[scenario.id].duration_minutes == 61
+    seat = rooms.join(people.trainee.viewer, room.id)
+    assert seat.drill.scenario.content_hash == scenario.content_hash
+    assert rooms.scenario(scenario.id, scenario.content_hash).duration_minutes == 60

@@ -157,7 +157,7 @@ def _preview(cat: Any, ids: list[str], lang: str) -> None:
     if "headless_run" in st.session_state:
         scenario_id, seed, minutes = st.session_state["headless_run"]
         scenario = cat.scenarios[scenario_id]
-        _summary(headless_run(scenario_id, seed, minutes or scenario.duration_minutes),
+        _summary(headless_run(scenario, seed, minutes or scenario.duration_minutes),
                  scenario, lang)
 
 
