@@ -336,6 +336,9 @@ def _additions(ctx: ReplyContext, parts: list[_Part], book: dict[str, Any], voic
     if persona == "praise":
         if "no_thanks" in kinds or "missing_specific" in kinds:
             head.append(_Part(_line(book, "praise", voice, name=name), own=False, keep=1))
+    elif persona != "journalist" and kinds & WANTS_ACK and ctx.intent != "product_question" \
+            and ctx.language == "en" and _made_specific(parts, problem):
+        pass  # the trainee's own "sorry about this" now names the problem: no second apology
     elif persona != "journalist" and kinds & WANTS_ACK:
         opening = ("acknowledge_question" if ctx.intent == "product_question"
                    else "acknowledge")
@@ -360,6 +363,26 @@ def _additions(ctx: ReplyContext, parts: list[_Part], book: dict[str, Any], voic
         if dm_link not in text and "DM" not in text:
             tail.append(_Part(book["dm"].format(dm=dm_link), own=False, keep=5))
     return [*head, *parts, *tail]
+
+
+#: An English apology for nothing in particular ("so sorry about this", "apologies for the
+#: trouble"): the coach names the problem in it rather than adding a second apology.
+_VAGUE_SORRY = re.compile(
+    r"\b(sorry|apologi[sz]e|apologies)\s+(about|for)\s+"
+    r"(this|that|it|all this|the (?:trouble|inconvenience|issue|problem|hassle))\b",
+    re.IGNORECASE)
+
+
+def _made_specific(parts: list[_Part], problem: str) -> bool:
+    """Name ``problem`` in the trainee's first vague apology, in place; False if there is none."""
+    for part in parts:
+        if not part.own:
+            continue
+        found = _VAGUE_SORRY.search(part.text)
+        if found is not None:
+            part.text = part.text[:found.start(3)] + problem + part.text[found.end(3):]
+            return True
+    return False
 
 
 def _composed(ctx: ReplyContext, book: dict[str, Any], voice: str, name: str, dm_link: str,

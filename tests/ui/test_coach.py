@@ -124,3 +124,15 @@ def test_coach_never_breaks_the_limit_or_uses_a_banned_phrase(reply, persona, sc
     assert len(text) <= 280
     low = fold(text)
     assert not [p for p in s.brand.banned_phrases if fold(p) in low]
+
+
+def test_coach_names_the_problem_in_a_vague_apology_instead_of_apologising_twice():
+    text = better("billing-double-charge", persona="confused", intent="billing",
+                  mention_text="I froze my membership while I'm injured and you've taken it "
+                               "twice anyway",
+                  reply_text="So sorry about this, we're on it and I'll update you within "
+                             "20 minutes")
+    low = text.lower()
+    assert low.count("sorry") + low.count("apologi") == 1, text
+    assert "sorry about the charge on your bill" in low, text
+    assert "we're on it and i'll update you within 20 minutes" in low, text  # kept
