@@ -16,7 +16,8 @@ EXIT_OK, EXIT_INVALID, EXIT_INTERRUPTED = 0, 2, 130
 MAX_SEED = 2**63 - 1
 
 
-def _seed(text: str) -> int:
+def seed_argument(text: str) -> int:
+    """argparse type of a seed: a whole number from 0 to 2**63-1 (also for stormdesk play)."""
     try:
         value = int(text)
     except ValueError:
@@ -26,7 +27,8 @@ def _seed(text: str) -> int:
     return value
 
 
-def _minutes(text: str) -> float:
+def minutes_argument(text: str) -> float:
+    """argparse type of a simulated minute: a finite number >= 0 (nan refused)."""
     try:
         value = float(text)
     except ValueError:
@@ -178,8 +180,8 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=_validate)
     p = sub.add_parser("simulate", help="run a drill with no trainee replies")
     p.add_argument("scenario", help="built-in scenario id or a scenario file")
-    p.add_argument("--seed", type=_seed, required=True, help="0 to 2**63-1")
-    p.add_argument("--minutes", type=_minutes, default=None,
+    p.add_argument("--seed", type=seed_argument, required=True, help="0 to 2**63-1")
+    p.add_argument("--minutes", type=minutes_argument, default=None,
                    help="stop early (simulated minutes; at most the drill's length)")
     p.add_argument("--out", help="write the transcript as JSON lines")
     p.set_defaults(func=_simulate)

@@ -15,6 +15,7 @@ import os
 import sys
 from pathlib import Path
 
+from engine.cli import minutes_argument, seed_argument
 from engine.scenario import ScenarioError, resolve_scenario
 from stormdesk.player import (
     ActionsFileError,
@@ -25,28 +26,6 @@ from stormdesk.player import (
 )
 
 EXIT_OK, EXIT_INVALID, EXIT_DIMENSION_FAILED, EXIT_INTERRUPTED = 0, 2, 3, 130
-#: Seeds are 64-bit (numpy's generators take any size, but ids and logs should not).
-MAX_SEED = 2**63 - 1
-
-
-def _minute(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not (value >= 0 and value != float("inf")):
-        raise argparse.ArgumentTypeError(f"must be a finite number >= 0 (got {text!r})")
-    return value
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text[:40]!r}") from None
-    if not 0 <= value <= MAX_SEED:
-        raise argparse.ArgumentTypeError(f"must be from 0 to 2**63-1 (got {text[:40]})")
-    return value
 
 
 def _write(out: Path, result: PlayResult, summary: dict[str, object]) -> None:
@@ -107,9 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("play", help="play a drill headless with scripted actions")
     p.add_argument("scenario", help="a built-in scenario id or a scenario file")
-    p.add_argument("--seed", type=_seed, required=True)
+    p.add_argument("--seed", type=seed_argument, required=True)
     p.add_argument("--actions", help="JSON lines: minute + the action's JSON form")
-    p.add_argument("--end-at", type=_minute, dest="end_at",
+    p.add_argument("--end-at", type=minutes_argument, dest="end_at",
                    help="simulated minute at which the trainee ends the drill (an assessment "
                         "then plays the rest with nobody answering)")
     p.add_argument("--mode", choices=("assessment", "practice"), default="assessment")
