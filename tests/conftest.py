@@ -28,3 +28,12 @@ def browser() -> Iterator[Any]:
                                      headless=True)
         yield launched
         launched.close()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (``scripts/test.sh`` runs two workers), every real-browser test runs
+    on one worker, one after another: they start servers and drive Chromium with timeouts, so
+    they are kept from competing with each other for the two cores."""
+    for item in items:
+        if item.get_closest_marker("browser") is not None:
+            item.add_marker(pytest.mark.xdist_group("browser"))
