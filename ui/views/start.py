@@ -156,7 +156,10 @@ def _preview(cat: Any, ids: list[str], lang: str) -> None:
         st.session_state["headless_run"] = (scenario_id, int(seed), float(minutes))
     if "headless_run" in st.session_state:
         scenario_id, seed, minutes = st.session_state["headless_run"]
-        scenario = cat.scenarios[scenario_id]
+        scenario = cat.scenarios.get(scenario_id)
+        if scenario is None:  # no longer in this user's catalogue (e.g. the team changed)
+            del st.session_state["headless_run"]
+            return
         _summary(headless_run(scenario, seed, minutes or scenario.duration_minutes),
                  scenario, lang)
 
