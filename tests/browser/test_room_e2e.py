@@ -237,6 +237,17 @@ def _play(console: Any, dana: Any, sam: Any, url: str, store: Any, lead: Any,
 
     _eventually(lambda: len(replies()) == 1, 15, "Dana's reply stored")
 
+    # The lead slows the room to 5x before the live moves: at 60x the scenario's own incident
+    # updates, a few simulated minutes later, replaced the lead's facts on the panels before a
+    # loaded machine had drawn them on both desks.
+    def slowed() -> bool:
+        _, log = store.room_log(lead.viewer, room_id)
+        return any(e.kind == "clock" and e.action.get("speed") == 5.0 for e in log)
+
+    _pick(console, "Speed", "5x")
+    _eventually(slowed, 15, "the lead's 5x stored")
+    wait_idle(console)
+
     # The lead throws in a journalist and pushes new incident facts: both trainees see them
     # (in the queue of high-reach customers: at 60x the flood buries a new thread fast).
     for page in (dana, sam):
