@@ -36,7 +36,6 @@ import tempfile
 import threading
 import time
 import urllib.request
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -46,9 +45,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL
 
+from benchmarks.bench_store import postgres_url
 from store import RosterPick, Store, User
 from store.passwords import FAST_TEST_HASHER
 from stormdesk.catalogue import load_catalogue
@@ -104,17 +103,8 @@ def scratch_url(pg: str | None) -> Iterator[URL]:
         with tempfile.TemporaryDirectory(prefix="bench-room-") as folder:
             yield URL.create("sqlite", database=str(Path(folder) / "room.db"))
         return
-    base = make_url(pg)
-    schema = f"bench_room_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield base.update_query_dict({"options": f"-csearch_path={schema}"})
-    finally:
-        with admin.connect() as c:
-            c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_url(pg) as url:  # the store benchmark's scratch schema, dropped afterwards
+        yield url
 
 
 class Watcher:
