@@ -19,7 +19,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from engine import formatter
+from engine import formatter, paraphrase
 from engine.templates import Compiled, VariantError, all_wordings, compile_template
 from engine.typography import HandRates
 
@@ -167,6 +167,10 @@ class Bank(_Model):
     persona_noise: dict[str, NoiseRates] = {}
     #: persona (or "any") -> typing habits
     hands: dict[str, HandRates] = {}
+    #: groups of wordings that stand in for each other in any template (engine.paraphrase)
+    paraphrases: list[list[str]] = []
+    #: chance that a wording of a group found in a customer's post is swapped
+    paraphrase_rate: float = Field(0.5, ge=0, le=1)
 
     @model_validator(mode="after")
     def _regions(self) -> Bank:
@@ -244,8 +248,10 @@ def _pieces(compiled: Compiled) -> set[str]:
 
 def validate(bank: Bank) -> list[str]:
     """Every problem of every template in the bank, each naming where it is."""
-    return [f"{bank.language}.yaml: {where}: {problem!s}: {template!r}"
-            for where, template in bank.templates() for problem in template_problems(template)]
+    found = [f"{bank.language}.yaml: {where}: {problem!s}: {template!r}"
+             for where, template in bank.templates() for problem in template_problems(template)]
+    return found + [f"{bank.language}.yaml: {problem}"
+                    for problem in paraphrase.problems(bank.paraphrases)]
 
 
 @lru_cache(maxsize=4)

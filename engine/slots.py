@@ -202,6 +202,10 @@ def clock_words(hour: int, minute: int, korean: bool, rng: Stream) -> str:
     if style < 0.7:
         return f"{twelve}.{minute:02d}" if minute else f"{twelve}"
     if style < 0.85:
+        if minute >= 40:  # people round up to the next hour: "just before 9"
+            following = twelve % 12 + 1
+            return (f"quarter to {following}" if minute == 45 and style < 0.78
+                    else f"just before {following}")
         return f"about {twelve}" if minute < 20 else (
             f"half {twelve}" if minute == 30 else f"about {twelve}:{minute:02d}")
     return f"around {twelve}{suffix}" if minute < 15 else f"{twelve}:{minute:02d}"

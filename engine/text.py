@@ -43,6 +43,8 @@ from engine.bank import (
 from engine.domains import GENERAL, DrillProfile, sections_for
 from engine.exposure import written_out
 from engine.formatter import render as format_slots
+from engine.formatter import slot_names as slot_syntax
+from engine.paraphrase import Paraphraser
 from engine.people import FOLLOWER_FLOOR, PeopleFactory
 from engine.records import PUBLIC_LIMIT, Author, PersonalData
 from engine.slots import Slots, fits_clock, pick, slot_names
@@ -62,7 +64,7 @@ __all__ = ["NUMBERS", "REACTIONS", "SLOTS", "Bank", "MentionWriter", "Rendered",
 #: Personas whose posts never draw from the generic "any" lists (their voice is their own).
 OWN_VOICE = frozenset({"troll", "journalist", "vip"})
 #: How a clause joins the one before it (English; Korean joins with spaces and dots).
-EN_JOINS = (". ", ", ", ", ", " - ", "... ", " ", " and ")
+EN_JOINS = (". ", ". ", ", ", "... ", " ", " and ")
 KO_JOINS = (" ", " ", ". ", ".. ", ", ")
 #: Moods of the emoji a persona's noise adds.
 _MOODS = ("angry", "sad", "confused")
@@ -79,6 +81,10 @@ QUESTION_LAST = 0.6
 #: Share of posts cut to their first sentence: a quarter of real customer tweets are under 60
 #: characters ("no signal since 9"), where a template writes the whole story.
 TERSE = 0.06
+#: Share of posts of three or more sentences told without one of the middle ones: people who
+#: say the same thing tell more or less of the story (one template drawn twice in a flood
+#: otherwise reads as one post twice; issue 13).
+TRIM = 0.5
 #: Share of posts whose link (a template's own) is moved to the end: real tweets put text
 #: after a link 5.7% of the time (issue 13); an oversharer's details always come before it.
 LINK_LAST = 0.9
@@ -195,6 +201,9 @@ class MentionWriter:
         self._marker_words = frozenset(m.lower() for d in bank.domains.values()
                                        for m in d.markers if " " not in m)
         self._fillers = self._build_fillers()
+        #: a customer's own wording varies (engine.paraphrase); scripted texts never do
+        self._vary = Paraphraser.of(bank.paraphrases, bank.paraphrase_rate) \
+            if bank.paraphrases and bank.paraphrase_rate else None
         self._pools: dict[tuple[str, str], tuple[Pool | None, Pool, float]] = {}
         self._pieces: dict[tuple[str, str], list[Compiled]] = {}
         self._entries: dict[str, Entry] = {}
@@ -332,11 +341,12 @@ class MentionWriter:
             if since:
                 extra = {"since": since, **(extra or {})}
         slots = self._slots(author, extra, r, facts, minute, intent, age)
-        text = _fill(entry.compiled, r, slots)
+        own = typed if typed is not None else noise
+        text = _fill(entry.compiled, r, slots, self._vary if own else None)
         if entry.leading_brand:
             text = f"@{self.brand_handle} {text}" if not noise else text
         exposed = slots.exposed
-        if typed if typed is not None else noise:
+        if own:
             text = self._type(text, author, persona, r, [d.value for d in exposed],
                               _mood(persona, intent))
         if noise:
@@ -466,6 +476,8 @@ class MentionWriter:
         slots = self._slots(author, None, r, facts, minute, intent)
         entry = self._choose(intent, persona, r, slots.age)
         text = self._compose_text(entry, intent, persona, r, slots)
+        if r.random() < TRIM and persona not in ("journalist", "privacy_oversharer"):
+            text = _drop_sentence(text, r, [d.value for d in slots.exposed])
         if r.random() < TERSE and persona not in ("journalist", "privacy_oversharer"):
             text = _first_sentence(text)
         if "? " in text and r.random() < QUESTION_LAST:
@@ -488,7 +500,8 @@ class MentionWriter:
         """The template's wording, filled, with an opener, an extra clause and a closer
         sometimes (short posts get extras more often, long ones never pass the limit)."""
         rates = self._compose(persona)
-        core = _fill(entry.compiled, r, slots)
+        vary = self._vary
+        core = _fill(entry.compiled, r, slots, vary)
         joins = KO_JOINS if self.korean else EN_JOINS
         if rates.extra and len(core) < 180 and r.random() < rates.extra * (
                 2.5 if len(core) > 80 else 0.5):  # rants get longer; short posts stay short
@@ -498,16 +511,17 @@ class MentionWriter:
                 if fits_clock(_names_of(piece), slots.age):
                     mark = core.rstrip()[-1:]
                     core = core.rstrip() + (" " if mark in "?!" else pick(joins, r)) + \
-                        _fill(piece, r, slots)
+                        _fill(piece, r, slots, vary)
         if rates.opener and r.random() < rates.opener:
             openers = self._pieces_for("openers", persona)
             if openers:
-                core = _fill(openers[int(r.random() * len(openers))], r, slots) + " " + core
+                core = _fill(openers[int(r.random() * len(openers))], r, slots, vary) + \
+                    " " + core
         if rates.closer and len(core) < 200 and r.random() < rates.closer:
             closers = self._pieces_for("closers", persona)
             if closers:
                 core = core.rstrip() + " " + _fill(closers[int(r.random() * len(closers))],
-                                                   r, slots)
+                                                   r, slots, vary)
         return core
 
     def _overshare(self, text: str, slots: Slots, r: Stream) -> str:
@@ -582,12 +596,29 @@ class MentionWriter:
                            minute=minute)
 
 
-def _fill(compiled: Compiled, rng: Stream, slots: Slots) -> str:
-    """One wording of a compiled template with its slots filled, piece by piece."""
+def _fill(compiled: Compiled, rng: Stream, slots: Slots,
+          vary: Paraphraser | None = None) -> str:
+    """One wording of a compiled template with its slots filled, piece by piece (``vary``:
+    the customer words the template's own text their way before the slots are filled)."""
     parts = expand_parts(compiled, rng)
+    if vary is not None:
+        return tidy("".join(_varied(p, slots, vary, rng) for p in parts))
     if len(parts) == 1:
         return _format(parts[0], slots)
     return tidy("".join(_format(p, slots) if "{" in p else p for p in parts))
+
+
+def _varied(piece: str, slots: Slots, vary: Paraphraser, rng: Stream) -> str:
+    """A bank piece worded the customer's way, then filled. The swap never touches a
+    ``{slot}`` (no group member holds a brace), so the varied piece has exactly the fields
+    the formatter checked on the bank's own piece."""
+    if "{" not in piece:
+        return vary.vary(piece, rng)
+    if piece not in _CHECKED:
+        slot_syntax(piece)  # checks the bank's piece without filling it (TemplateError)
+        if len(_CHECKED) < 200_000:
+            _CHECKED.add(piece)
+    return vary.vary(piece, rng).format_map(slots)
 
 
 #: Template pieces the safe formatter has passed (bank pieces: a finite set). The formatter
@@ -652,6 +683,19 @@ def slip(word: str, r: Stream) -> str:
         return word[:at] + word[at] + word[at:]
     near = _NEIGHBOURS.get(word[at].lower())
     return word[:at] + (pick(near, r) if near else word[at]) + word[at + 1:]
+
+
+def _drop_sentence(text: str, rng: Stream, keep: Sequence[str]) -> str:
+    """The text without one of its middle sentences (never the first, which says what is
+    wrong, nor the last, which asks; never one holding personal data or a link)."""
+    sentences = _SENTENCES.split(text)
+    if len(sentences) < 3:
+        return text
+    i = 1 + int(rng.random() * (len(sentences) - 2))
+    dropped = sentences[i]
+    if "http" in dropped or "pic." in dropped or any(v and v in dropped for v in keep):
+        return text
+    return " ".join(sentences[:i] + sentences[i + 1:])
 
 
 def _first_sentence(text: str) -> str:

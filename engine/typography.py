@@ -72,6 +72,9 @@ class Hand:
     run_on: bool
     drops_question_mark: bool
     rates: HandRates
+    #: the phone capitalises a lone "i" even for authors who type lower-case (real tweets
+    #: that start lower-case write "I" in 72% of those that have one)
+    autocorrects_i: bool = True
 
 
 def hand_for(handle: str, rates: HandRates) -> Hand:
@@ -81,11 +84,18 @@ def hand_for(handle: str, rates: HandRates) -> Hand:
     a, b, c = (word & 0x3FF) / 1024, ((word >> 10) & 0x3FF) / 1024, ((word >> 20) & 0x3FF) / 1024
     d, e, f = (more & 0x3FF) / 1024, ((more >> 10) & 0x3FF) / 1024, \
         ((more >> 20) & 0x3FF) / 1024
-    g = (zlib.crc32(handle.encode(), 0xBEEF) & 0x3FF) / 1024
+    third = zlib.crc32(handle.encode(), 0xBEEF)
+    g, h = (third & 0x3FF) / 1024, ((third >> 10) & 0x3FF) / 1024
     return Hand(a < rates.sentence_case, b < rates.curly, c < rates.drops_apostrophes,
                 d < rates.full_forms, e < rates.drops_subject, f < rates.run_on,
-                g < rates.drops_question_mark, rates)
+                g < rates.drops_question_mark, rates, h < AUTOCORRECT_I)
 
+
+#: Share of lower-case typists whose phone still capitalises a lone "i" (real tweets: 72%).
+AUTOCORRECT_I = 0.72
+#: Per sentence break: the chance that an author who ends posts with "!" (``exclaim``) also
+#: ends a sentence inside the post with one (real tweets: 11.6% have "! " mid-text).
+MID_EXCLAIM = 1.0
 
 #: Words an angry customer types in capitals for emphasis.
 EMPHASIS = frozenset({"again", "still", "never", "twice", "nothing", "hours", "days", "weeks",
@@ -132,7 +142,11 @@ _SUBJECT = re.compile(r"(^|[.!?]\s+)(?:I've|I'm|I) (?=(?:tried|got|been|checked|
                       r"spent|so|really|literally|genuinely|honestly|not)\b)")
 _QUESTION = re.compile(r"\?+(\s+|$)")
 _STOP = re.compile(r"(?<=[a-z0-9])\. (?=[a-zA-Z])")
-_RUN_ONS = (" ", " ", ", ", " - ", " and ")
+_STOP_ANY = re.compile(r"(?<=[a-zA-Z])\. (?=[a-zA-Z])")
+#: A phrase the customer quotes ('we're aware'): real tweets quote with double quotes.
+_QUOTED = re.compile(r"(^|[\s(])'([^'\n]{2,80}?)'(?=[\s.,!?)]|$)")
+_DOUBLE_QUOTED = re.compile(r'"([^"\n]{1,80}?)"')
+_RUN_ONS = (" ", " ", ", ", " ", " and ")
 
 
 def pick_join(rng: Stream) -> str:
@@ -149,6 +163,13 @@ def english(text: str, hand: Hand, rng: Stream, keep: Sequence[str] = ()) -> str
     rates = hand.rates
     if hand.run_on and ". " in text and rng.random() < 0.7:
         text = _STOP.sub(lambda _m: pick_join(rng), text)
+    if "'" in text and _QUOTED.search(text):  # people quote with double quotes, or not at all
+        draw = rng.random()
+        if draw < 0.9:
+            text = _QUOTED.sub(r'\1"\2"' if draw < 0.55 else r"\1\2", text)
+    if rates.exclaim and ". " in text:
+        chance = min(0.3, rates.exclaim * MID_EXCLAIM)
+        text = _STOP_ANY.sub(lambda m: "! " if rng.random() < chance else m.group(0), text)
     if hand.drops_subject and "I" in text and rng.random() < 0.6:
         text = _SUBJECT.sub(r"\1", text, count=1)
     if hand.full_forms and "'" in text and rng.random() < 0.8:
@@ -171,11 +192,15 @@ def english(text: str, hand: Hand, rng: Stream, keep: Sequence[str] = ()) -> str
             for word in {w for w in _WORD.findall(text) if len(w) >= 2 and w.isupper()}:
                 lowered = re.sub(rf"\b{word.lower()}\b", word, lowered)  # emphasis stays
         text = lowered
+        if hand.autocorrects_i and (" i " in text or " i'" in text or text[:2] in ("i ", "i'")):
+            text = _LONE_I.sub("I", text)
     if "'" in text:
         if hand.drops_apostrophes and rng.random() < 0.7:
             text = _APOSTROPHE_WORD.sub(lambda m: m.group(1) + m.group(2), text)
         if hand.curly:
             text = _CURLY.sub("\u2019", text).replace("'", "\u2018")
+    if hand.curly and '"' in text:
+        text = _DOUBLE_QUOTED.sub("\u201c\\1\u201d", text)
     if rates.shout and rng.random() < rates.shout:
         text = _shout(text, rng)
     if rates.ellipsis and rng.random() < rates.ellipsis:
