@@ -17,12 +17,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from engine.threads import Stream
 
 #: Characters a member may not hold: template syntax (slots and choices).
 FORBIDDEN = frozenset("{}[]|")
+#: A word as members are indexed by their first one ("can't", "i'm").
+_WORD = re.compile(r"[\w'’]+")
+#: Characters that may not touch a found member: it would be part of a word or a slot.
+_JOINED = frozenset("{'’_") | frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+_JOINED_AFTER = frozenset("}'’_") | frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 #: Default chance that a found member is swapped for another of its group.
 RATE = 0.5
 
@@ -53,32 +58,83 @@ def problems(groups: Sequence[Sequence[str]], where: str = "paraphrases") -> lis
     return found
 
 
+#: Bank pieces whose found wordings are remembered (a bank has a finite set of pieces).
+CACHE_LIMIT = 100_000
+
+
 @dataclass(frozen=True, slots=True)
 class Paraphraser:
-    """Swaps group members in template wording (see the module docstring)."""
+    """Swaps group members in template wording (see the module docstring).
 
-    pattern: re.Pattern[str] | None
+    Where the members sit in a piece is found once per piece (a pass over its words, each
+    looked up by first word) and remembered: a post then costs one draw per found member and
+    the string joins.
+    """
+
+    #: first word of a member (lower-cased) -> the members starting with it, longest first
+    index: dict[str, tuple[str, ...]]
     #: lower-cased member -> its group
     groups: dict[str, tuple[str, ...]]
     rate: float = RATE
+    #: piece -> (start, end) of each member found in it
+    found: dict[str, tuple[tuple[int, int], ...]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, groups: Sequence[Sequence[str]], rate: float = RATE) -> Paraphraser:
         table = {m.lower(): tuple(group) for group in groups for m in group}
-        if not table:
-            return cls(None, {}, rate)
-        # longest first, so "is there any" wins over "is there"; whole words only, never
-        # inside a slot name ("{brand_name}") or next to one
-        alternatives = "|".join(re.escape(m) for m in sorted(table, key=len, reverse=True))
-        pattern = re.compile(rf"(?<![\w{{'’])(?:{alternatives})(?![\w}}'’])", re.IGNORECASE)
-        return cls(pattern, table, rate)
+        index: dict[str, list[str]] = {}
+        for member in table:
+            first = _WORD.match(member)
+            index.setdefault(first.group(0) if first else member, []).append(member)
+        # longest first, so "is there any" wins over "is there"
+        return cls({k: tuple(sorted(v, key=len, reverse=True)) for k, v in index.items()},
+                   table, rate)
+
+    def spans(self, text: str) -> tuple[tuple[int, int], ...]:
+        """Where the members sit in ``text``, whole words only and never inside or next to a
+        ``{slot}`` (remembered per text: a bank has a finite set of pieces)."""
+        found = self.found.get(text)
+        if found is None:
+            found = self._scan(text)
+            if len(self.found) >= CACHE_LIMIT:
+                self.found.clear()
+            self.found[text] = found
+        return found
+
+    def _scan(self, text: str) -> tuple[tuple[int, int], ...]:
+        lower = text.lower()
+        spans: list[tuple[int, int]] = []
+        after = 0  # a member may not start inside the one before it
+        for word in _WORD.finditer(lower):
+            start = word.start()
+            members = self.index.get(word.group(0))
+            if members is None or start < after or (start and lower[start - 1] in _JOINED):
+                continue
+            for member in members:
+                end = start + len(member)
+                if lower.startswith(member, start) and (
+                        end == len(lower) or lower[end] not in _JOINED_AFTER):
+                    spans.append((start, end))
+                    after = end
+                    break
+        return tuple(spans)
 
     def vary(self, text: str, rng: Stream) -> str:
         """``text`` with each found member swapped for another of its group (chance ``rate``
         each; one draw per found member, a second only when it is swapped)."""
-        if self.pattern is None:
-            return text
-        return self.pattern.sub(lambda m: self._swap(m.group(0), rng), text)
+        spans = self.spans(text)
+        return self.swap(text, spans, rng) if spans else text
+
+    def swap(self, text: str, spans: tuple[tuple[int, int], ...], rng: Stream) -> str:
+        """``text`` with the members at ``spans`` (``spans(text)``) swapped or kept."""
+        out: list[str] = []
+        at = 0
+        for start, end in spans:
+            out.append(text[at:start])
+            out.append(self._swap(text[start:end], rng))
+            at = end
+        out.append(text[at:])
+        return "".join(out)
 
     def _swap(self, found: str, rng: Stream) -> str:
         if rng.random() >= self.rate:

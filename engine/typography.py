@@ -153,9 +153,15 @@ def pick_join(rng: Stream) -> str:
     return _RUN_ONS[int(rng.random() * len(_RUN_ONS))]
 
 
-FILLERS = ("honestly", "literally", "seriously", "actually", "tbh", "ngl", "just saying",
-           "to be fair", "basically", "for real", "fr", "legit", "right", "ok so", "anyway",
-           "lowkey", "like seriously", "no joke", "swear", "not gonna lie")
+#: Words people put at the start of a sentence ("also", "ok so") or at the end ("btw"). The
+#: realism benchmark found "honestly", "genuinely", "tbh" and "ngl" in 2-3% of our posts and
+#: almost none of the real ones, and "also", "oh", "yes", "guys" far rarer in ours: fillers
+#: lean on the words real customers use.
+FILLERS = ("also", "oh and", "ok so", "well", "so", "btw", "though", "guys",
+           "anyway", "just saying", "to be fair", "basically", "seriously", "actually",
+           "honestly", "literally", "for real", "not gonna lie", "fyi")
+#: Fillers that go at the end of a post ("no signal since 9 btw").
+TRAILING = frozenset({"btw", "though", "guys", "anyway", "just saying", "for real", "fyi"})
 
 
 def english(text: str, hand: Hand, rng: Stream, keep: Sequence[str] = ()) -> str:
@@ -212,8 +218,20 @@ def english(text: str, hand: Hand, rng: Stream, keep: Sequence[str] = ()) -> str
     return text
 
 
+#: "I'd" before a past participle is "I had" ("I'd been waiting"), else "I would".
+_HAD_AFTER = re.compile(r"\s+(?:been|had|already|never|just|only|ordered|paid|seen|done|gone|"
+                        r"got|tried|sent|asked|called|booked|bought|cancelled|waited|spent|"
+                        r"lost|forgotten|told|given|made|left|taken|used|heard|received|"
+                        r"returned|checked|planned|expected|hoped|saved|moved|put|set)\b",
+                        re.IGNORECASE)
+
+
 def _expand(match: re.Match[str]) -> str:
     word = match.group(1)
+    if word.lower() in ("i'd", "you'd", "we'd", "they'd") and _HAD_AFTER.match(
+            match.string, match.end()):
+        full = word[:-2] + " had"
+        return full[0].upper() + full[1:] if word[0].isupper() else full
     full = FULL_FORMS.get(word) or FULL_FORMS.get(word[0].upper() + word[1:].lower()) or \
         FULL_FORMS.get(word.lower(), word)
     return full[0].upper() + full[1:] if word[0].isupper() else full
@@ -222,7 +240,7 @@ def _expand(match: re.Match[str]) -> str:
 def _filler(text: str, rng: Stream) -> str:
     """A filler at the start of the text or of a later sentence, or "tbh" at the end."""
     word = FILLERS[int(rng.random() * len(FILLERS))]
-    if word in ("tbh", "ngl", "just saying", "fr", "no joke", "anyway", "lowkey", "swear"):
+    if word in TRAILING:
         return text.rstrip(" .") + " " + word
     starts = [0] + [m.end() for m in re.finditer(r"[.!?]\s+", text)]
     at = starts[int(rng.random() * len(starts))]
