@@ -26,7 +26,7 @@ FORBIDDEN = frozenset("{}[]|")
 #: A word as members are indexed by their first one ("can't", "i'm").
 _WORD = re.compile(r"[\w'’]+")
 #: Characters that may not touch a found member: it would be part of a word or a slot.
-_JOINED = frozenset("{'’_") | frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+_JOINED = frozenset("{'’_#@") | frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 _JOINED_AFTER = frozenset("}'’_") | frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 #: Default chance that a found member is swapped for another of its group.
 RATE = 0.5

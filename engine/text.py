@@ -614,10 +614,18 @@ def _varied(parts: list[str], slots: Slots, vary: Paraphraser, rng: Stream) -> s
     checked on the bank's own piece. (Inlined: this runs for every piece of every post.)"""
     found = vary.found
     out: list[str] = []
-    for piece in parts:
+    last = len(parts) - 1
+    for i, piece in enumerate(parts):
         spans = found.get(piece)
         if spans is None:
             spans = vary.spans(piece)
+        if spans:
+            # a piece ends where a choice begins: a member at its edge may be half a word
+            # ("ok" + "[ay]") or a hashtag ("#" + "fail"), which only the joined text shows
+            if spans[0][0] == 0 and i and parts[i - 1][-1:] in _GLUED:
+                spans = spans[1:]
+            if spans and spans[-1][1] == len(piece) and i < last and parts[i + 1][:1] in _GLUED:
+                spans = spans[:-1]
         text = vary.swap(piece, spans, rng) if spans else piece
         if "{" in piece:
             if piece not in _CHECKED:
@@ -628,6 +636,9 @@ def _varied(parts: list[str], slots: Slots, vary: Paraphraser, rng: Stream) -> s
         out.append(text)
     return tidy("".join(out))
 
+
+#: Characters that join a piece's edge to the next piece's word (no swap at that edge).
+_GLUED = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_'’#@")
 
 #: Template pieces the safe formatter has passed (bank pieces: a finite set). The formatter
 #: keeps its own bounded cache of checked templates (8,192); a bank's thousands of choice

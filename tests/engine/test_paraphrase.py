@@ -125,3 +125,16 @@ def test_a_dropped_sentence_is_never_the_first_the_last_or_one_holding_data() ->
     seen = {_drop_sentence(text, random.Random(s), ["07700 900123"]) for s in range(50)}
     assert seen == {text, "No signal since 9. My number is 07700 900123. Is it down?"}
     assert _drop_sentence("One. Two?", random.Random(0), []) == "One. Two?"
+
+
+def test_a_member_split_by_a_choice_is_never_swapped(bank: Bank) -> None:
+    """"ok[ay]" is one word across two pieces: swapping "ok" would write "okayay"."""
+    swapping = bank.model_copy(update={"paraphrases": [["ok", "okay"], ["fail", "flop"]],
+                                       "paraphrase_rate": 1.0})
+    writer = writer_for(swapping, 3)
+    author = writer.people.author("confused")
+    for seed in range(30):
+        text = writer.render("{brand} ok[ay|] then, [#|]fail", author, "confused",
+                             rng=random.Random(seed), typed=True, noise=False).text.lower()
+        assert "okayay" not in text, text
+        assert "#flop" not in text, text
