@@ -63,6 +63,11 @@ __all__ = ["NUMBERS", "REACTIONS", "SLOTS", "Bank", "MentionWriter", "Rendered",
 
 #: Personas whose posts never draw from the generic "any" lists (their voice is their own).
 OWN_VOICE = frozenset({"troll", "journalist", "vip"})
+#: First names that read as words when a customer thanks staff by name.
+NOT_NAMES = frozenset({"Jesus", "Guy", "Bill", "Will", "Major", "King", "Hope", "Joy", "Faith",
+                       "Summer", "Sunny", "Rich", "Dusty", "Chance", "Christian", "Pat",
+                       "Grant", "Mark", "Bob", "Bud", "Rose", "Ruby", "Amber", "Crystal",
+                       "Dawn", "April", "May", "June", "Precious", "Heaven", "Destiny"})
 #: How a clause joins the one before it (English; Korean joins with spaces and dots).
 EN_JOINS = (". ", ". ", ", ", "... ", " ", " and ")
 KO_JOINS = (" ", " ", ". ", ".. ", ", ")
@@ -235,6 +240,10 @@ class MentionWriter:
             others = [x for x in self.products if x != first] or list(self.products)
             return pick(others, s.rng)
 
+        # a first name that is also a word reads as one ("thanks Jesus", "cheers Guy", "Bill
+        # sorted my bill")
+        staff_names = tuple(n for n in p.parts.first_names if n not in NOT_NAMES) or \
+            p.parts.first_names
         amount = fill.amount(region, domain.amounts if domain else (),
                              domain.cents if domain else 0.03, korean)
         fillers: dict[str, fill.Filler] = {
@@ -257,7 +266,7 @@ class MentionWriter:
             "name": lambda s: s.author.display_name.split()[0] if s.author and
             s.author.display_name else "",
             # a member of the brand's staff a customer thanks by first name
-            "staff": lambda s: pick(p.parts.first_names, s.rng),
+            "staff": lambda s: pick(staff_names, s.rng),
             # the author's own reach, as people write it ("240k")
             "followers": lambda s: _reach(s.author.followers if s.author else FOLLOWER_FLOOR,
                                           self.bank.language),

@@ -246,6 +246,8 @@ def _filler(text: str, rng: Stream) -> str:
     """A filler at the start of the text or of a later sentence, or "tbh" at the end."""
     word = FILLERS[int(rng.random() * len(FILLERS))]
     if word in TRAILING:
+        if text.rstrip()[-1:] in "?!":  # "is it down? btw." reads wrong: lead with it
+            return text
         return text.rstrip(" .") + " " + word
     starts = [0] + [m.end() for m in re.finditer(r"[.!?]\s+", text)]
     at = starts[int(rng.random() * len(starts))]
