@@ -63,6 +63,9 @@ __all__ = ["NUMBERS", "REACTIONS", "SLOTS", "Bank", "MentionWriter", "Rendered",
 
 #: Personas whose posts never draw from the generic "any" lists (their voice is their own).
 OWN_VOICE = frozenset({"troll", "journalist", "vip"})
+#: Personas whose posts end only with their own closers when they have some: a generic
+#: "someone please respond" after a thank-you or a joke reads wrong.
+OWN_CLOSERS = frozenset({"praise", "troll", "journalist", "vip"})
 #: First names that read as words when a customer thanks staff by name.
 NOT_NAMES = frozenset({"Jesus", "Guy", "Bill", "Will", "Major", "King", "Hope", "Joy", "Faith",
                        "Summer", "Sunny", "Rich", "Dusty", "Chance", "Christian", "Pat",
@@ -458,7 +461,9 @@ class MentionWriter:
         pieces = self._pieces.get(cache_key)
         if pieces is None:
             table: dict[str, list[str]] = getattr(self.bank, section)
-            found = list(table.get(key, ())) + list(table.get("any", ()))
+            found = list(table.get(key, ()))
+            if not (found and section == "closers" and key in OWN_CLOSERS):
+                found += list(table.get("any", ()))
             if section == "extras":
                 found = [t for d in self.sections for t in d.extras.get(key, ())] + found
             pieces = self._pieces[cache_key] = [compile_template(t) for t in found]
@@ -484,13 +489,14 @@ class MentionWriter:
         r = rng or self.rng
         slots = self._slots(author, None, r, facts, minute, intent)
         entry = self._choose(intent, persona, r, slots.age)
-        text = self._compose_text(entry, intent, persona, r, slots)
+        opener, text, closer = self._compose_text(entry, intent, persona, r, slots)
         if r.random() < TRIM and persona not in ("journalist", "privacy_oversharer"):
             text = _drop_sentence(text, r, [d.value for d in slots.exposed])
         if r.random() < TERSE and persona not in ("journalist", "privacy_oversharer"):
             text = _first_sentence(text)
         if "? " in text and r.random() < QUESTION_LAST:
             text = _question_last(text)
+        text = _framed(opener, text, closer)
         if persona == "privacy_oversharer":
             text = self._overshare(text, slots, r)
         if ("http" in text or "pic." in text) and (persona == "privacy_oversharer"
@@ -505,9 +511,11 @@ class MentionWriter:
         return Rendered(text, tuple(d for d in exposed if d.value in text))
 
     def _compose_text(self, entry: Entry, intent: str, persona: str, r: Stream,
-                      slots: Slots) -> str:
-        """The template's wording, filled, with an opener, an extra clause and a closer
-        sometimes (short posts get extras more often, long ones never pass the limit)."""
+                      slots: Slots) -> tuple[str, str, str]:
+        """The template's wording, filled, sometimes with an extra clause; and sometimes an
+        opener and a closer, returned apart (short posts get extras more often, long ones
+        never pass the limit). The post is cut, trimmed and reordered without them, so a
+        terse post is never cut down to its "hope you're well," nor a closer moved mid-post."""
         rates = self._compose(persona)
         vary = self._vary
         core = _fill(entry.compiled, r, slots, vary)
@@ -521,17 +529,16 @@ class MentionWriter:
                     mark = core.rstrip()[-1:]
                     core = core.rstrip() + (" " if mark in "?!" else pick(joins, r)) + \
                         _fill(piece, r, slots, vary)
+        opener = closer = ""
         if rates.opener and r.random() < rates.opener:
             openers = self._pieces_for("openers", persona)
             if openers:
-                core = _fill(openers[int(r.random() * len(openers))], r, slots, vary) + \
-                    " " + core
-        if rates.closer and len(core) < 200 and r.random() < rates.closer:
+                opener = _fill(openers[int(r.random() * len(openers))], r, slots, vary)
+        if rates.closer and len(core) + len(opener) < 199 and r.random() < rates.closer:
             closers = self._pieces_for("closers", persona)
             if closers:
-                core = core.rstrip() + " " + _fill(closers[int(r.random() * len(closers))],
-                                                   r, slots, vary)
-        return core
+                closer = _fill(closers[int(r.random() * len(closers))], r, slots, vary)
+        return opener, core, closer
 
     def _overshare(self, text: str, slots: Slots, r: Stream) -> str:
         """The complaint, then the personal data as a clause of its own (the link comes after,
@@ -739,6 +746,19 @@ def _link_last(text: str) -> str:
     links = [m.group(0).strip() for m in _LINK.finditer(text)]
     body = _LINK.sub("", text).strip()
     return " ".join([body, *links]) if body else text
+
+
+def _framed(opener: str, text: str, closer: str) -> str:
+    """``text`` after its opener and before its closer. After an opener without a mark ("so",
+    "well well well") a capital that only starts the template is lowered: "so been a customer
+    for years", not "so Been a customer for years"."""
+    if opener:
+        if opener[-1:].isalnum() and text[:1].isupper() and text[1:2].islower():
+            text = text[0].lower() + text[1:]
+        text = f"{opener} {text}"
+    if closer:
+        text = f"{text.rstrip()} {closer}"
+    return text
 
 
 def _question_last(text: str) -> str:

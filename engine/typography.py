@@ -266,7 +266,8 @@ def _shout(text: str, rng: Stream) -> str:
 
 
 def _ellipsis(text: str, rng: Stream) -> str:
-    stops = [i for i, ch in enumerate(text) if ch == "." and text[i + 1:i + 2] == " "]
+    stops = [i for i, ch in enumerate(text) if ch == "." and text[i + 1:i + 2] == " "
+             and text[i - 1:i] != "."]  # a stop, not the end of an ellipsis already there
     if stops:
         i = stops[int(rng.random() * len(stops))]
         return text[:i] + "..." + text[i + 1:]
