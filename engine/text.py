@@ -66,6 +66,9 @@ OWN_VOICE = frozenset({"troll", "journalist", "vip"})
 #: Personas whose posts end only with their own closers when they have some: a generic
 #: "someone please respond" after a thank-you or a joke reads wrong.
 OWN_CLOSERS = frozenset({"praise", "troll", "journalist", "vip"})
+#: Intents whose extra clauses are only their own when they have some: the generic ones are
+#: complaints ("been on hold for ages"), wrong after a thank-you or a joke.
+OWN_EXTRAS = frozenset({"praise", "abuse"})
 #: First names that read as words when a customer thanks staff by name.
 NOT_NAMES = frozenset({"Jesus", "Guy", "Bill", "Will", "Major", "King", "Hope", "Joy", "Faith",
                        "Summer", "Sunny", "Rich", "Dusty", "Chance", "Christian", "Pat",
@@ -462,7 +465,8 @@ class MentionWriter:
         if pieces is None:
             table: dict[str, list[str]] = getattr(self.bank, section)
             found = list(table.get(key, ()))
-            if not (found and section == "closers" and key in OWN_CLOSERS):
+            if not (found and ((section == "closers" and key in OWN_CLOSERS)
+                               or (section == "extras" and key in OWN_EXTRAS))):
                 found += list(table.get("any", ()))
             if section == "extras":
                 found = [t for d in self.sections for t in d.extras.get(key, ())] + found
@@ -527,8 +531,11 @@ class MentionWriter:
                 piece = extras[int(r.random() * len(extras))]
                 if fits_clock(_names_of(piece), slots.age):
                     mark = core.rstrip()[-1:]
-                    core = core.rstrip() + (" " if mark in "?!" else pick(joins, r)) + \
-                        _fill(piece, r, slots, vary)
+                    join = " " if mark in "?!" else pick(joins, r)
+                    clause = _fill(piece, r, slots, vary)
+                    if join == " and " and clause[:4].lower() == "and ":  # not "and and"
+                        join = ", "
+                    core = core.rstrip() + join + clause
         opener = closer = ""
         if rates.opener and r.random() < rates.opener:
             openers = self._pieces_for("openers", persona)
