@@ -66,6 +66,9 @@ OWN_VOICE = frozenset({"troll", "journalist", "vip"})
 #: Personas whose posts end only with their own closers when they have some: a generic
 #: "someone please respond" after a thank-you or a joke reads wrong.
 OWN_CLOSERS = frozenset({"praise", "troll", "journalist", "vip"})
+#: How an opener written "question:" or "hi," ends as typed: real tweets carry a colon
+#: 3.6% of the time (ours 10.8% when every opener kept its own), and often no comma.
+OPENER_MARKS = {":": (":", ":", ".", ",", " -", "..."), ",": (",", ",", "", ".")}
 #: Intents whose extra clauses are only their own when they have some: the generic ones are
 #: complaints ("been on hold for ages"), wrong after a thank-you or a joke.
 OWN_EXTRAS = frozenset({"praise", "abuse"})
@@ -541,6 +544,9 @@ class MentionWriter:
             openers = self._pieces_for("openers", persona)
             if openers:
                 opener = _fill(openers[int(r.random() * len(openers))], r, slots, vary)
+                marks = OPENER_MARKS.get(opener[-1:]) if not self.korean else None
+                if marks:  # typed as people type them
+                    opener = opener[:-1] + marks[int(r.random() * len(marks))]
         if rates.closer and len(core) + len(opener) < 199 and r.random() < rates.closer:
             closers = self._pieces_for("closers", persona)
             if closers:

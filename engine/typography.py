@@ -151,7 +151,7 @@ _STOP_ANY = re.compile(r"(?<=[a-zA-Z])\. (?=[a-zA-Z])")
 #: A phrase the customer quotes ('we're aware'): real tweets quote with double quotes.
 _QUOTED = re.compile(r"(^|[\s(])'([^'\n]{2,80}?)'(?=[\s.,!?)]|$)")
 _DOUBLE_QUOTED = re.compile(r'"([^"\n]{1,80}?)"')
-_RUN_ONS = (" ", " ", ", ", " ", " and ")
+_RUN_ONS = (" ", " ", " ", ", ", " and ")
 
 
 def pick_join(rng: Stream) -> str:
