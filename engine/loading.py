@@ -162,7 +162,10 @@ class _Frame:
 def _where(path: Path_) -> str:
     out = ""
     for part in path:
-        out += f"[{part}]" if isinstance(part, int) else ("." if out else "") + str(part)
+        text = str(part)
+        if not text.isprintable():  # a key with a line break must not split the error line
+            text = repr(text)
+        out += f"[{part}]" if isinstance(part, int) else ("." if out else "") + text
     return out
 
 
@@ -325,7 +328,10 @@ def where(path: Iterable[Any]) -> str:
             # pydantic marks a bad mapping key by appending "[key]" after the key itself.
             out += " (as a key)"
         else:
-            out += ("." if out else "") + str(part)
+            text = str(part)
+            if not text.isprintable():  # a key with a line break must not split the line
+                text = repr(text)
+            out += ("." if out else "") + text
     return out
 
 

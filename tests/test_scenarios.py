@@ -630,3 +630,11 @@ def test_training_session_every_known_slot_renders_in_an_inject(language: str) -
     assert len(arrived) == len(slots)
     for event in arrived:
         assert "{ok}" in event.text and "{" not in event.text.replace("{ok}", "")
+
+
+def test_a_field_name_with_a_line_break_is_named_on_one_line() -> None:
+    """Found by the fuzz properties: a key holding "\\n" split its error into two lines."""
+    from engine.loading import where
+
+    assert where(("scoring_weights", "\n")) == "scoring_weights.'\\n'"
+    assert where(("phases", 2, "rate_per_minute")) == "phases[2].rate_per_minute"
