@@ -224,11 +224,11 @@ def english(text: str, hand: Hand, rng: Stream, keep: Sequence[str] = ()) -> str
 
 
 #: "I'd" before a past participle is "I had" ("I'd been waiting"), else "I would".
-_HAD_AFTER = re.compile(r"\s+(?:been|had|already|never|just|only|ordered|paid|seen|done|gone|"
-                        r"got|tried|sent|asked|called|booked|bought|cancelled|waited|spent|"
-                        r"lost|forgotten|told|given|made|left|taken|used|heard|received|"
-                        r"returned|checked|planned|expected|hoped|saved|moved|put|set)\b",
-                        re.IGNORECASE)
+#: (Only words that cannot follow "would": "I'd just like" and "I'd never" stay "would".)
+_HAD_AFTER = re.compile(r"\s+(?:been|had|already|ordered|paid|seen|done|gone|got|tried|sent|"
+                        r"asked|called|booked|bought|cancelled|waited|spent|lost|forgotten|"
+                        r"told|given|made|left|taken|used|heard|received|returned|checked|"
+                        r"planned|expected|hoped|saved|moved)\b", re.IGNORECASE)
 
 
 def _expand(match: re.Match[str]) -> str:

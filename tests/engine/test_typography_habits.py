@@ -45,3 +45,12 @@ def test_exclamations_land_mid_text_for_excitable_authors_only() -> None:
     loud_posts = [english(text, loud, random.Random(s)) for s in range(100)]
     assert 10 <= sum("! " in p for p in loud_posts) <= 60
     assert not any("! " in english(text, calm, random.Random(s)) for s in range(100))
+
+
+def test_contractions_written_out_keep_their_tense() -> None:
+    """"I'd been" is "I had been"; "I'd just like" is still "I would just like"."""
+    hand = _hand(full_forms=True, drops_subject=False, run_on=False, sentence_case=True,
+                 rates=HandRates(exclaim=0, shout=0, ellipsis=0, filler=0))
+    typed = english("I'd been waiting and I'd just like a refund. I'd already paid", hand,
+                    random.Random(3))
+    assert typed == "I had been waiting and I would just like a refund. I had already paid"
