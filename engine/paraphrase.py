@@ -1,7 +1,7 @@
 """Interchangeable wordings: one template drawn twice should not read as the same post twice.
 
 A bank lists groups of wordings that can stand in for each other in any of its sentences
-(``paraphrases``: ``[any update, any news, an update]``). When a customer's post is written,
+(``paraphrases``: ``[any update, any updates, any news]``). When a customer's post is written,
 each group member found in the template's own wording (whole words, case-insensitive, never
 inside a ``{slot}``) is swapped for another member of its group with probability ``rate``,
 drawn from the stream the post is written with. Slot values (personal data, incident facts,
