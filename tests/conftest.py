@@ -31,9 +31,10 @@ def browser() -> Iterator[Any]:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (``scripts/test.sh`` runs two workers), every real-browser test runs
-    on one worker, one after another: they start servers and drive Chromium with timeouts, so
-    they are kept from competing with each other for the two cores; and each gets one rerun."""
+    """Under pytest-xdist, every real-browser test runs on one worker, one after another: they
+    start servers and drive Chromium with timeouts, so they are kept from competing with each
+    other for the two cores (``scripts/test.sh`` goes further: it runs them in a phase of their
+    own, after the rest); and each gets one rerun."""
     for item in items:
         if item.get_closest_marker("browser") is not None:
             item.add_marker(pytest.mark.xdist_group("browser"))
