@@ -170,7 +170,7 @@ class Bank(_Model):
     #: groups of wordings that stand in for each other in any template (engine.paraphrase)
     paraphrases: list[list[str]] = []
     #: chance that a wording of a group found in a customer's post is swapped
-    paraphrase_rate: float = Field(0.5, ge=0, le=1)
+    paraphrase_rate: float = Field(paraphrase.RATE, ge=0, le=1)
 
     @model_validator(mode="after")
     def _regions(self) -> Bank:

@@ -162,11 +162,15 @@ class _Frame:
 def _where(path: Path_) -> str:
     out = ""
     for part in path:
-        text = str(part)
-        if not text.isprintable():  # a key with a line break must not split the error line
-            text = repr(text)
-        out += f"[{part}]" if isinstance(part, int) else ("." if out else "") + text
+        out += f"[{part}]" if isinstance(part, int) else ("." if out else "") + _name(part)
     return out
+
+
+def _name(part: Any) -> str:
+    """A field name as an error line shows it (one with a line break quoted, so the error
+    stays one line)."""
+    text = str(part)
+    return text if text.isprintable() else repr(text)
 
 
 def _tag(tag: str | None) -> str:
@@ -328,10 +332,7 @@ def where(path: Iterable[Any]) -> str:
             # pydantic marks a bad mapping key by appending "[key]" after the key itself.
             out += " (as a key)"
         else:
-            text = str(part)
-            if not text.isprintable():  # a key with a line break must not split the line
-                text = repr(text)
-            out += ("." if out else "") + text
+            out += ("." if out else "") + _name(part)
     return out
 
 

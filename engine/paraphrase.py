@@ -16,6 +16,7 @@ mentions with a near-duplicate elsewhere, against 1.8% of real tweets).
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -25,9 +26,14 @@ from engine.threads import Stream
 FORBIDDEN = frozenset("{}[]|")
 #: A word as members are indexed by their first one ("can't", "i'm").
 _WORD = re.compile(r"[\w'’]+")
-#: Characters that may not touch a found member: it would be part of a word or a slot.
-_JOINED = frozenset("{'’_#@") | frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
-_JOINED_AFTER = frozenset("}'’_") | frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+#: Characters of a word (as the scan sees it: lower-cased).
+_WORD_CHARS = frozenset(string.ascii_lowercase + string.digits + "_'’")
+#: Characters that may not touch a found member: it would be part of a word, a slot, a
+#: hashtag or a handle.
+_JOINED = _WORD_CHARS | frozenset("{#@")
+_JOINED_AFTER = _WORD_CHARS | frozenset("}")
+#: Characters that glue a piece's edge to its neighbour piece (not lower-cased there).
+_GLUED = _WORD_CHARS | frozenset(string.ascii_uppercase + "#@")
 #: Default chance that a found member is swapped for another of its group.
 RATE = 0.5
 
@@ -118,6 +124,18 @@ class Paraphraser:
                     after = end
                     break
         return tuple(spans)
+
+    def within(self, text: str, spans: tuple[tuple[int, int], ...], before: str,
+               after: str) -> tuple[tuple[int, int], ...]:
+        """``spans`` of ``text`` (``spans(text)``) without a member at an edge that the text
+        around it continues: a bank piece ends where a choice begins, so "ok" followed by the
+        piece "ay" is half of "okay", and "fail" after the piece "#" is a hashtag. ``before``
+        and ``after``: the neighbouring pieces' facing characters ("" for none)."""
+        if spans and spans[0][0] == 0 and before in _GLUED:
+            spans = spans[1:]
+        if spans and spans[-1][1] == len(text) and after in _GLUED:
+            spans = spans[:-1]
+        return spans
 
     def vary(self, text: str, rng: Stream) -> str:
         """``text`` with each found member swapped for another of its group (chance ``rate``

@@ -648,13 +648,9 @@ def _varied(parts: list[str], slots: Slots, vary: Paraphraser, rng: Stream) -> s
         spans = found.get(piece)
         if spans is None:
             spans = vary.spans(piece)
-        if spans:
-            # a piece ends where a choice begins: a member at its edge may be half a word
-            # ("ok" + "[ay]") or a hashtag ("#" + "fail"), which only the joined text shows
-            if spans[0][0] == 0 and i and parts[i - 1][-1:] in _GLUED:
-                spans = spans[1:]
-            if spans and spans[-1][1] == len(piece) and i < last and parts[i + 1][:1] in _GLUED:
-                spans = spans[:-1]
+        if spans:  # a member at a piece's edge may be half a word ("ok" + "[ay]")
+            spans = vary.within(piece, spans, parts[i - 1][-1:] if i else "",
+                                parts[i + 1][:1] if i < last else "")
         text = vary.swap(piece, spans, rng) if spans else piece
         if "{" in piece:
             if piece not in _CHECKED:
@@ -665,9 +661,6 @@ def _varied(parts: list[str], slots: Slots, vary: Paraphraser, rng: Stream) -> s
         out.append(text)
     return tidy("".join(out))
 
-
-#: Characters that join a piece's edge to the next piece's word (no swap at that edge).
-_GLUED = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_'’#@")
 
 #: Template pieces the safe formatter has passed (bank pieces: a finite set). The formatter
 #: keeps its own bounded cache of checked templates (8,192); a bank's thousands of choice

@@ -233,10 +233,8 @@ _HAD_AFTER = re.compile(r"\s+(?:been|had|already|ordered|paid|seen|done|gone|got
 
 def _expand(match: re.Match[str]) -> str:
     word = match.group(1)
-    if word.lower() in ("i'd", "you'd", "we'd", "they'd") and _HAD_AFTER.match(
-            match.string, match.end()):
-        full = word[:-2] + " had"
-        return full[0].upper() + full[1:] if word[0].isupper() else full
+    if word.lower() == "i'd" and _HAD_AFTER.match(match.string, match.end()):
+        return word[0] + " had"
     full = FULL_FORMS.get(word) or FULL_FORMS.get(word[0].upper() + word[1:].lower()) or \
         FULL_FORMS.get(word.lower(), word)
     return full[0].upper() + full[1:] if word[0].isupper() else full
